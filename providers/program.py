@@ -1,0 +1,67 @@
+"""The Pulumi program's side: persona files in, `tavus:Persona` resources out.
+
+Every file is loaded and validated, and every `{secret:}`/`{config:}` reference is
+checked against the stack's config, before a single resource is declared: one bad
+file stops the whole run with all the errors listed and nothing applied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from providers.persona import Persona
+from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_personas, substitute
+
+
+class InvalidPersonaFilesError(pulumi.RunError):
+    """Raised (without a traceback) when any persona file or reference is invalid."""
+
+
+def declare_personas(root: Path = Path(".")) -> dict[str, Persona]:
+    """Declare one resource per `personas/**/*.yaml` file, keyed by resource name."""
+    files, diagnostics = load_personas(root)
+    diagnostics += check_references(files, has_config=_has_config, project=pulumi.get_project())
+    _report(diagnostics)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise InvalidPersonaFilesError(
+            f"{len(errors)} error(s) in persona files (listed above); nothing was applied. "
+            "Fix them and run again; `.venv/bin/python -m providers validate` checks offline."
+        )
+    return {persona.name: _declare(persona) for persona in files}
+
+
+def _declare(persona: PersonaFile) -> Persona:
+    options = pulumi.ResourceOptions(
+        protect=persona.options.protect,
+        retain_on_delete=persona.options.retain_on_delete,
+    )
+    body = substitute(persona.body, _resolve)
+    return Persona(persona.name, body, adopt_persona_id=persona.options.adopt, opts=options)
+
+
+def _split(key: str) -> tuple[str, str]:
+    """`openaiApiKey` is project config; `tavus:apiKey` names its namespace."""
+    namespace, _, name = key.rpartition(":")
+    return namespace or pulumi.get_project(), name
+
+
+def _resolve(ref: Ref) -> Any:
+    namespace, name = _split(ref.key)
+    config = pulumi.Config(namespace)
+    # A secret reference stays a Pulumi secret from config to state.
+    return config.require_secret(name) if ref.kind == "secret" else config.require(name)
+
+
+def _has_config(key: str) -> bool:
+    namespace, name = _split(key)
+    return pulumi.runtime.get_config(f"{namespace}:{name}") is not None
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        log = pulumi.log.error if diagnostic.severity == "error" else pulumi.log.warn
+        log(diagnostic.format())

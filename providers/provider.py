@@ -1,0 +1,326 @@
+"""The Pulumi dynamic provider behind `tavus:Persona` (SPEC section 4).
+
+Rules this module keeps (see shared/reference/pulumi-dynamic-providers.md):
+
+- It is imported by reference from this module, so the pickled provider in state is
+  a short, deterministic string with no secret and no client in it. Everything the
+  provider needs at run time is built in `configure()` inside the provider process.
+- `check` and `diff` are pure and local: the engine calls them one resource at a
+  time, so an HTTP call there would serialise the whole preview.
+- One canonical form (`providers.canonical`) is used by check, diff, read and the
+  read-back after writes; inputs and outputs store that form, so a no-op plan is
+  empty by construction.
+- Secrets arrive here as plaintext (the engine strips secret markers) and go back at
+  exactly the paths they came in, so the engine re-marks them as secrets.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from providers import canonical as canon
+from providers.client import TavusClient
+from providers.errors import InvalidRequestError, PersonaNotFoundError, TavusPersonasError
+from providers.settings import ProviderSettings, settings_from
+from providers.spec import validate_body
+from providers.state import ADOPT_INPUT, body_of
+
+# Reads served by GET before the provider switches to paging the list endpoint:
+# a refresh of a small stack stays cheap in a large account, and a refresh of N
+# personas costs at most ceil(N / page size) + this many requests.
+DIRECT_READS_BEFORE_LISTING = 2
+
+
+class PersonaStateError(TavusPersonasError):
+    """Tavus does not hold what the provider wrote or expected (read-back, adoption, deletion)."""
+
+
+class PersonaProvider(ResourceProvider):
+    """Creates, diffs, updates, reads and deletes one Tavus persona per resource."""
+
+    # Safe because the pickle holds no secret: tests/unit/test_provider_pickle.py proves it.
+    serialize_as_secret_always = False
+
+    # Per-process runtime, created by configure(); a class attribute so that it is
+    # never part of the pickled instance.
+    _runtime: _Runtime | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled into state: nothing. Credentials and clients exist only in the provider process.
+        return {}
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._runtime = _Runtime(settings_from(req.config.get))
+
+    def _rt(self) -> _Runtime:
+        if self._runtime is None:  # engines older than configure(): environment only
+            self._runtime = _Runtime(settings_from(lambda _key: None))
+        return self._runtime
+
+    # -- plan (pure) ---------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        body = body_of(news)
+        failures = [CheckFailure(issue.path or "persona", issue.message) for issue in validate_body(body)]
+        inputs = canon.canonical(body)
+        if news.get(ADOPT_INPUT):
+            inputs[ADOPT_INPUT] = news[ADOPT_INPUT]
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # `olds` are the stored outputs: the managed body as Tavus last held it.
+        if canon.json_equal(canon.canonical(body_of(olds)), canon.canonical(body_of(news))):
+            return DiffResult(changes=False)
+        # Let the engine diff old and new inputs itself: that yields a per-field
+        # detailed diff for `preview --diff` and `preview --json`. Everything Tavus
+        # holds is patchable, so nothing is ever replaced.
+        return DiffResult(changes=None, replaces=[])
+
+    # -- apply -----------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        rt = self._rt()
+        desired = canon.canonical(body_of(props))
+        adopt = props.get(ADOPT_INPUT)
+        live = self._adopt(rt, adopt, desired) if adopt else self._create_or_adopt_by_name(rt, desired)
+        return CreateResult(id_=live["persona_id"], outs=_outputs(live, desired, adopt))
+
+    def update(self, persona_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        rt = self._rt()
+        old = canon.canonical(body_of(olds))
+        new = canon.canonical(body_of(news))
+        adopt = news.get(ADOPT_INPUT)
+        operations = canon.json_patch(old, new)
+        if not operations:  # only an option changed: Tavus is not touched
+            outs = {k: v for k, v in olds.items() if not k.startswith("__") and k != ADOPT_INPUT}
+            if adopt:
+                outs[ADOPT_INPUT] = adopt
+            return UpdateResult(outs=outs)
+        self._patch(rt, persona_id, operations, new)
+        live = _read_back(rt, persona_id, new)
+        return UpdateResult(outs=_outputs(live, new, adopt))
+
+    def delete(self, persona_id: str, _props: dict[str, Any]) -> None:
+        rt = self._rt()
+        rt.index.forget(persona_id)
+        rt.client.delete(persona_id)  # "already gone" is success
+
+    def read(self, persona_id: str, props: dict[str, Any]) -> ReadResult:
+        if not body_of(props):
+            raise PersonaStateError(
+                "`pulumi import` cannot work for dynamic resources (pulumi/pulumi#16175); "
+                "to manage an existing persona, set `pulumi: {adopt: <persona_id>}` in its file"
+            )
+        rt = self._rt()
+        live = rt.index.get(persona_id)
+        if live is None:
+            return ReadResult(id_="", outs={})  # deleted outside Pulumi: `up` recreates it
+        desired = canon.canonical(body_of(props))
+        adopt = props.get(ADOPT_INPUT)
+        outs = _outputs(live, desired, adopt)
+        inputs = body_of(outs)
+        if adopt:
+            inputs[ADOPT_INPUT] = adopt
+        return ReadResult(id_=persona_id, outs=outs, inputs=inputs)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _create_or_adopt_by_name(self, rt: _Runtime, desired: dict[str, Any]) -> dict[str, Any]:
+        # A persona with this name can exist already: left by a `pulumi up` that was
+        # killed after Tavus created it, or made by hand. Adopting it (rather than
+        # POSTing a duplicate) keeps exactly one persona per file.
+        name = desired.get("persona_name", "")
+        same_name = rt.index.by_name(name)
+        if len(same_name) > 1:
+            ids = ", ".join(sorted(p["persona_id"] for p in same_name))
+            raise PersonaStateError(
+                f"{len(same_name)} personas named {name!r} already exist ({ids}); "
+                "set `pulumi: {adopt: <persona_id>}` in the file to choose the one to manage"
+            )
+        if same_name:
+            persona_id = same_name[0]["persona_id"]
+            _warn(f"adopting existing persona {persona_id} named {name!r} instead of creating a duplicate")
+            return self._adopt(rt, persona_id, desired)
+        created = rt.client.create(desired)
+        persona_id = created["persona_id"]
+        try:
+            return _read_back(rt, persona_id, desired)
+        except PersonaStateError:
+            # Create must be transactional: a persona that did not take the file's
+            # values is removed again, so a failed step leaves no orphan behind.
+            rt.client.delete(persona_id)
+            raise
+
+    def _adopt(self, rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
+        live = rt.client.get(persona_id)
+        if live is None:
+            raise PersonaStateError(
+                f"cannot adopt persona {persona_id}: Tavus has no persona with that id "
+                "(check `pulumi.adopt` in the file)"
+            )
+        # Compare against what Tavus shows, masked keys included: an adopted
+        # persona's keys are unknown, so they are always written.
+        current = canon.managed_view(canon.canonical(live), desired)
+        operations = canon.json_patch(current, desired)
+        if operations:
+            rt.client.patch(persona_id, operations)
+        rt.index.forget(persona_id)
+        return _read_back(rt, persona_id, desired)
+
+    def _patch(
+        self, rt: _Runtime, persona_id: str, operations: list[dict[str, Any]], desired: dict[str, Any]
+    ) -> None:
+        rt.index.forget(persona_id)
+        try:
+            rt.client.patch(persona_id, operations)
+        except PersonaNotFoundError:
+            raise PersonaStateError(
+                f"persona {persona_id} no longer exists in Tavus (deleted outside Pulumi); "
+                "run `pulumi up --refresh` to recreate it"
+            ) from None
+        except InvalidRequestError as error:
+            if error.status != 422:
+                raise
+            # The patch was computed from state; Tavus's document has a different
+            # shape (edited outside Pulumi). Recompute it from what Tavus holds now.
+            live = rt.client.get(persona_id)
+            if live is None:
+                raise PersonaStateError(
+                    f"persona {persona_id} was deleted while it was being updated"
+                ) from None
+            current = canon.managed_view(canon.canonical(live), desired)
+            rt.client.patch(persona_id, canon.json_patch(current, desired))
+
+
+class _Runtime:
+    """What one provider process builds once: settings, HTTP client, list cache."""
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        self.settings = settings
+        self._client: TavusClient | None = None
+        self._index: _PersonaIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> TavusClient:
+        with self._lock:
+            if self._client is None:
+                self._client = TavusClient(
+                    self.settings.require_api_key(),
+                    base_url=self.settings.base_url,
+                    path_prefix=self.settings.path_prefix,
+                )
+            return self._client
+
+    @property
+    def index(self) -> _PersonaIndex:
+        client = self.client
+        with self._lock:
+            if self._index is None:
+                self._index = _PersonaIndex(client)
+            return self._index
+
+
+class _PersonaIndex:
+    """The account's user personas, listed once per provider process and shared by its 4 worker threads."""
+
+    def __init__(self, client: TavusClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._by_id: dict[str, dict[str, Any]] | None = None
+        self._direct_reads = 0
+
+    def get(self, persona_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            direct = self._by_id is None and self._direct_reads < DIRECT_READS_BEFORE_LISTING
+            if direct:
+                self._direct_reads += 1
+        if not direct:
+            cached = self._listing().get(persona_id)
+            if cached is not None:
+                return cached
+        return self._client.get(persona_id)
+
+    def by_name(self, name: str) -> list[dict[str, Any]]:
+        return [p for p in self._listing().values() if p.get("persona_name") == name]
+
+    def forget(self, persona_id: str) -> None:
+        """Drop a persona this process is about to write: later reads must see the new version."""
+        with self._lock:
+            if self._by_id is not None:
+                self._by_id.pop(persona_id, None)
+
+    def _listing(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if self._by_id is None:
+                self._by_id = {p["persona_id"]: p for p in self._client.iter_personas(persona_type="user")}
+            return self._by_id
+
+
+def _read_back(rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
+    """GET the persona after a write and fail clearly if a declared field did not persist."""
+    live = rt.client.get(persona_id)
+    if live is None:
+        raise PersonaStateError(f"persona {persona_id} disappeared right after it was written")
+    held = canon.carry_secrets(canon.managed_view(canon.canonical(live), desired), desired)
+    missing = canon.changed_paths(held, desired)
+    if missing:
+        raise PersonaStateError(
+            f"Tavus did not keep these fields of persona {persona_id}: {', '.join(missing)}. "
+            "Check their values against the Tavus API documentation (the persona was left unchanged "
+            "or removed, nothing else was applied)"
+        )
+    return {**live, "persona_id": persona_id}
+
+
+def _outputs(live: Mapping[str, Any], desired: dict[str, Any], adopt: str | None) -> dict[str, Any]:
+    """Outputs in the canonical form: the managed body (secrets from the file), plus computed keys."""
+    live_body = canon.canonical(body_of(live))
+    managed = canon.carry_secrets(canon.managed_view(live_body, desired), desired)
+    outs: dict[str, Any] = dict(managed)
+    outs["persona_id"] = live["persona_id"]
+    outs["created_at"] = live.get("created_at")
+    outs["updated_at"] = live.get("updated_at")
+    outs["secret_fingerprints"] = {path: canon.fingerprint(value) for path, value in _secret_leaves(managed)}
+    outs["unmanaged"] = _without_secrets(canon.unmanaged_fields(live_body, desired))
+    if adopt:
+        outs[ADOPT_INPUT] = adopt
+    return outs
+
+
+def _secret_leaves(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+    for key, value in body.items():
+        path = (*prefix, key)
+        if canon.is_secret_path(path) and isinstance(value, str):
+            yield ".".join(path), value
+        elif isinstance(value, Mapping):
+            yield from _secret_leaves(value, path)
+
+
+def _without_secrets(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in body.items():
+        path = (*prefix, key)
+        if canon.is_secret_path(path):
+            continue
+        kept[key] = _without_secrets(value, path) if isinstance(value, Mapping) else value
+    return kept
+
+
+def _warn(message: str) -> None:
+    # The engine forwards the provider's stderr as a diagnostic on the resource.
+    print(f"warning: {message}", file=sys.stderr, flush=True)
