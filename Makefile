@@ -25,10 +25,10 @@ test: lint typecheck ## everything CI runs: lint, types, unit, contract and end-
 	@.venv/bin/pytest $(PYTEST_FLAGS)
 
 demo: bootstrap ## start the sandbox and `pulumi up` the example personas into the local `sandbox` stack
-	@bash tools/demo.sh
+	@$(PY) -m harness.demo
 
 demo-stop: ## stop the demo sandbox
-	@bash tools/demo.sh stop
+	@$(PY) -m harness.demo stop
 
 bench: bootstrap ## benchmark preview/up/refresh at 10/100/500 personas; writes BENCHMARKS.md
 	@$(PY) -m bench
