@@ -67,7 +67,6 @@ def hermetic_env(
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_DIY_BACKEND_NO_LEGACY_WARNING="true",
-        PULUMI_SKIP_CONFIRMATIONS="true",
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
         NO_COLOR="1",
     )
@@ -133,7 +132,8 @@ class PulumiStack:
         return self.run(*self._stack_args(["preview", *flags]), check=check)
 
     def refresh(self, *flags: str, check: bool = True) -> CommandResult:
-        return self.run(*self._stack_args(["refresh", "--yes", *flags]), check=check)
+        confirm = [] if "--preview-only" in flags else ["--yes"]  # the CLI refuses both together
+        return self.run(*self._stack_args(["refresh", *confirm, *flags]), check=check)
 
     def destroy(self, *flags: str, check: bool = True) -> CommandResult:
         return self.run(*self._stack_args(["destroy", "--yes", "--skip-preview", *flags]), check=check)
