@@ -117,10 +117,8 @@ def show_personas() -> None:
     print("== personas in the sandbox ==")
     for persona in response.json()["data"]:
         llm = (persona.get("layers") or {}).get("llm") or {}
-        print(
-            f"  {persona['persona_id']}  {persona['persona_name']:<14} model={llm.get('model')} "
-            f"api_key={json.dumps(llm.get('api_key'))} (masked by the API)"
-        )
+        key = f"  api_key={llm['api_key']} (masked by the API)" if llm.get("api_key") else ""
+        print(f"  {persona['persona_id']}  {persona['persona_name']:<14} model={llm.get('model')}{key}")
 
 
 def write_env_file() -> None:
