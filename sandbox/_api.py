@@ -12,6 +12,7 @@ from starlette.routing import Route
 from . import _persona as persona
 from ._http import drop_connection, error, mark, message, reply, wait_unless_disconnected
 from ._state import SandboxState
+from ._store import StoredPersona
 from .config import MAX_LIST_LIMIT
 
 Action = Callable[[Request, bytes], Awaitable[Response]]
@@ -167,14 +168,21 @@ class PersonaApi:
         docs, total = self.state.store.page(persona_type, limit, offset)
         return reply(200, {"data": [self._view(d) for d in docs], "total_count": total})
 
-    async def _patch(self, request: Request, body: bytes) -> Response:
-        state = self.state
-        persona_id = request.path_params["persona_id"]
-        found = state.store.get(persona_id)
+    def _writable(self, persona_id: str, verb: str) -> StoredPersona | Response:
+        """The stored user persona, or the error Tavus gives for an unknown id or a system persona."""
+        found = self.state.store.get(persona_id)
         if found is None:
             return self._unknown_id()
         if found.persona_type == "system":
-            return error(400, "Bad Request. System personas cannot be modified.")
+            return error(400, f"Bad Request. System personas cannot be {verb}.")
+        return found
+
+    async def _patch(self, request: Request, body: bytes) -> Response:
+        state = self.state
+        persona_id = request.path_params["persona_id"]
+        found = self._writable(persona_id, "modified")
+        if isinstance(found, Response):
+            return found
         try:
             operations = persona.parse_json(body)
         except ValueError:
@@ -194,12 +202,9 @@ class PersonaApi:
         return reply(200, {"message": "Persona updated", "persona_id": persona_id})
 
     async def _delete(self, request: Request, body: bytes) -> Response:
-        state = self.state
         persona_id = request.path_params["persona_id"]
-        found = state.store.get(persona_id)
-        if found is None:
-            return self._unknown_id()
-        if found.persona_type == "system":
-            return error(400, "Bad Request. System personas cannot be deleted.")
-        state.store.delete(persona_id)
+        found = self._writable(persona_id, "deleted")
+        if isinstance(found, Response):
+            return found
+        self.state.store.delete(persona_id)
         return reply(204)
