@@ -122,4 +122,5 @@ class AdminApi:
         state.sync_system_personas()
         state.log.clear()
         state.faults.reset()
+        state.llm.reset()
         return reply(200, {"deleted": deleted, "cursor": state.log.cursor()})

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import _persona as persona
 from ._faults import FaultInjector
+from ._llm import LlmState
 from ._reqlog import RequestLog
 from ._store import Store
 from .config import Settings
@@ -18,6 +19,7 @@ class SandboxState:
     faults: FaultInjector
     log: RequestLog = field(default_factory=RequestLog)
     clock: persona.Clock = field(default_factory=persona.Clock)
+    llm: LlmState = field(default_factory=LlmState)  # the local chat-completions endpoint (_llm.py)
 
     @classmethod
     def open(cls, settings: Settings) -> SandboxState:

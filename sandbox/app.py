@@ -2,7 +2,8 @@
 
 The returned `SandboxApp` is a plain ASGI callable (usable with uvicorn or `httpx.ASGITransport`).
 It logs and delays (latency switch) every non-admin request, then hands it to a Starlette app that
-serves the Tavus persona API under `settings.path_prefix` and the admin surface under `/_sandbox`.
+serves the Tavus persona API under `settings.path_prefix`, the admin surface under `/_sandbox` and a
+local OpenAI-compatible chat-completions endpoint under `/_llm` (for `preflight`; see `_llm.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ._admin import AdminApi
 from ._api import PersonaApi
 from ._http import LOG_ENTRY_KEY, error, message
+from ._llm import LLM_PREFIX, LlmApi
 from ._state import SandboxState
 from .config import ADMIN_PREFIX, Settings
 
@@ -47,7 +49,11 @@ class SandboxApp:
             return message(status, exc.detail if isinstance(exc, HTTPException) else "Server error")
 
         self._inner = Starlette(
-            routes=[*AdminApi(self.state).routes(), *PersonaApi(self.state).routes()],
+            routes=[
+                *AdminApi(self.state).routes(),
+                *LlmApi(self.state.llm).routes(),
+                *PersonaApi(self.state).routes(),
+            ],
             exception_handlers={404: not_found, HTTPException: http_error},
             lifespan=lifespan,
             max_body_size=MAX_BODY_BYTES,
@@ -57,7 +63,8 @@ class SandboxApp:
         self.state.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX + "/"):
+        # Admin and chat-completions requests skip the Tavus API's request log and faults.
+        if scope["type"] != "http" or scope["path"].startswith((ADMIN_PREFIX + "/", LLM_PREFIX + "/")):
             await self._inner(scope, receive, send)
             return
         state = self.state
