@@ -2,12 +2,15 @@
 # make bootstrap: idempotent setup of everything the project runs on.
 #  1. .venv/ with the pinned Python dependencies (re-installed when a requirements file changes);
 #  2. .tools/bin -> a cache outside the checkout holding the pinned Pulumi CLI, the Python
-#     language host, the SDK's exec shim and our provider launcher (SPEC section 8).
+#     language host, the SDK's exec shim and our provider launcher (SPEC section 8);
+#  3. .tools/actionlint -> the pinned actionlint (lints .github/workflows in `make test`), built
+#     from its Go module into the same cache (its PyPI wheel downloads a binary at build time).
 # Quiet when everything is already in place; prints progress when it has work to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PULUMI_VERSION=v3.274.1
+ACTIONLINT_VERSION=v1.7.12
 PYTHON=${PYTHON:-python3}
 CACHE_ROOT=${TAVUS_PERSONAS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tavus-personas}
 say() { echo "bootstrap: $*" >&2; }
@@ -95,5 +98,27 @@ ensure_cli() {
     fi
 }
 
+ensure_actionlint() {
+    local dir="$CACHE_ROOT/actionlint/$ACTIONLINT_VERSION" tmp
+    if [ ! -x "$dir/actionlint" ]; then
+        command -v go >/dev/null || {
+            say "Go is needed to build actionlint $ACTIONLINT_VERSION (the workflow lint of make test)"
+            exit 1
+        }
+        say "building actionlint $ACTIONLINT_VERSION from its Go module into $dir"
+        mkdir -p "$CACHE_ROOT/actionlint"
+        rm -rf "$CACHE_ROOT"/actionlint/.build.*
+        tmp=$(mktemp -d "$CACHE_ROOT/actionlint/.build.XXXXXX")
+        GOBIN="$tmp" go install -trimpath -ldflags "-s -w" \
+            "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    if [ "$(readlink .tools/actionlint 2>/dev/null)" != "$dir/actionlint" ]; then
+        ln -sfn "$dir/actionlint" .tools/actionlint
+    fi
+}
+
 ensure_venv
 ensure_cli
+ensure_actionlint

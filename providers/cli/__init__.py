@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("validate",)
+COMMANDS = ("validate", "drift", "pr_comment", "export", "preflight")
 
 
 def build_parser() -> argparse.ArgumentParser:

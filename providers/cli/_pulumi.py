@@ -1,0 +1,114 @@
+"""Running the user's Pulumi CLI from the GitOps commands, and reading what it returns.
+
+The CLI runs in the caller's environment (their backend, their passphrase): these commands
+are run by people and CI jobs that already use `pulumi`, so nothing is forced here. The binary
+is the project's pinned `.tools/bin/pulumi` when it exists, else `pulumi` on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from providers.settings import ProviderSettings, settings_from
+
+PERSONA_TYPE = "pulumi-python:dynamic/tavus:Persona"
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class CliError(RuntimeError):
+    """A failure the command reports in one line and exits 1 on."""
+
+
+def pulumi_binary(root: Path) -> str:
+    for candidate in (root / ".tools/bin/pulumi", _REPO_ROOT / ".tools/bin/pulumi"):
+        if os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("pulumi")
+    if found is None:
+        raise CliError("no Pulumi CLI: run `make bootstrap` or put pulumi on PATH")
+    return found
+
+
+def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+    """stdout of `pulumi ARGS --non-interactive` run in `root`; CliError (with stderr) otherwise."""
+    argv = [pulumi_binary(root), *args, "--non-interactive"]
+    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
+    if proc.returncode not in ok_codes:
+        # Pulumi masks secret values in its own messages; we add only the command line.
+        detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
+        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode}: {detail}")
+    return proc.stdout
+
+
+def _json_errors(stdout: str) -> str:
+    """Error diagnostics of a failed `--json` run (the CLI puts them in stdout, not stderr)."""
+    try:
+        document = json.loads(stdout)
+    except ValueError:
+        return ""
+    diagnostics = document.get("diagnostics") if isinstance(document, dict) else None
+    return "\n".join(
+        str(d.get("message", "")).strip() for d in diagnostics or [] if d.get("severity") == "error"
+    )
+
+
+def pulumi_json(root: Path, *args: str) -> Any:
+    text = run_pulumi(root, *args)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CliError(f"`pulumi {' '.join(args[:2])}` did not print JSON: {text[:200]!r}") from exc
+
+
+def stack_settings(root: Path, stack: str) -> ProviderSettings:
+    """The stack's Tavus settings: `pulumi config --json --show-secrets`, kept in this process only.
+
+    The decrypted key is held in memory for the client and never printed; like the provider,
+    the environment (TAVUS_API_KEY, TAVUS_BASE_URL) is the fallback when config lacks a key.
+    """
+    document = pulumi_json(root, "config", "--json", "--show-secrets", "--stack", stack)
+    values = {key: str(entry.get("value")) for key, entry in document.items() if "value" in entry}
+    return settings_from(values.get)
+
+
+@dataclass(frozen=True)
+class StateResource:
+    """A persona resource as the stack's state holds it."""
+
+    name: str
+    persona_id: str
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+
+
+def resource_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def is_persona(resource: Mapping[str, Any] | None) -> bool:
+    return bool(resource) and resource is not None and resource.get("type") == PERSONA_TYPE
+
+
+def state_personas(root: Path, stack: str) -> list[StateResource]:
+    """Persona resources of the stack's last deployment (`pulumi stack export`; secrets stay encrypted)."""
+    document = pulumi_json(root, "stack", "export", "--stack", stack)
+    resources = (document.get("deployment") or {}).get("resources") or []
+    return sorted(_state_resources(resources), key=lambda r: r.name)
+
+
+def _state_resources(resources: list[dict[str, Any]]) -> Iterator[StateResource]:
+    for resource in resources:
+        if is_persona(resource) and not resource.get("delete"):
+            yield StateResource(
+                name=resource_name(resource["urn"]),
+                persona_id=str(resource.get("id", "")),
+                inputs=resource.get("inputs") or {},
+                outputs=resource.get("outputs") or {},
+            )

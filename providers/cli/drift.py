@@ -1,0 +1,135 @@
+"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (SPEC section 5).
+
+Exit 0 clean, 2 drift, 1 error. Three sections, per persona and per field:
+- managed-field drift and personas deleted out of band come from
+  `pulumi refresh --preview-only --json` (state -> what the provider's read returns; nothing is
+  written to the stack);
+- changes to fields the files do not set (`unmanaged`) cannot come from that JSON: the CLI only
+  carries a new state for steps whose *inputs* changed, so a refresh that changes outputs only shows
+  the old state. They are computed by listing the personas with the Tavus client (the stack's
+  `tavus:apiKey`/`tavus:baseUrl`, env fallback) and comparing each with the `unmanaged` output
+  stored at the last up/refresh, the same way the provider computes it.
+Secrets are never shown: a changed secret is "changed" plus its non-secret fingerprints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from providers.canonical import canonical, is_secret_path, unmanaged_fields
+from providers.cli._changes import FieldChange, Kind, field_changes
+from providers.cli._drift_report import DriftReport, PersonaDrift
+from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
+from providers.client import TavusClient
+from providers.errors import TavusPersonasError
+from providers.settings import InvalidSettingError, MissingApiKeyError
+from providers.state import body_of
+
+EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("drift", help="report changes made outside Pulumi (exit 2 on drift)")
+    parser.add_argument("--stack", required=True, help="the stack to check")
+    parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON report (schema: docs/gitops.md)")
+    form.add_argument("--markdown", action="store_true", help="Markdown, e.g. for $GITHUB_STEP_SUMMARY")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        report = check(args.root, args.stack)
+    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError) as exc:
+        print(f"drift: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.markdown() if args.markdown else report.text())
+    return EXIT_DRIFT if report.drifted else EXIT_CLEAN
+
+
+def check(root: Path, stack: str) -> DriftReport:
+    document = pulumi_json(root, "refresh", "--preview-only", "--json", "--stack", stack)
+    steps = [s for s in document.get("steps") or [] if f"::{PERSONA_TYPE}::" in str(s.get("urn", ""))]
+    report = DriftReport(stack=stack, checked=len(steps))
+    alive: list[Mapping[str, Any]] = []
+    for step in steps:
+        old = step.get("oldState") or {}
+        if step.get("op") == "delete":
+            report.deleted.append(_persona(step, old))
+            continue
+        alive.append(step)
+        if step.get("op") == "update":
+            managed = _managed_changes(old, step.get("newState") or {})
+            if managed:
+                report.managed.append(_persona(step, old, managed))
+    if alive:
+        report.unmanaged = _unmanaged_drift(root, stack, alive)
+    return report
+
+
+def _persona(
+    step: Mapping[str, Any], old: Mapping[str, Any], changes: list[FieldChange] | None = None
+) -> PersonaDrift:
+    inputs = old.get("inputs") or {}
+    return PersonaDrift(
+        resource=resource_name(str(step["urn"])),
+        persona_id=str(old.get("id", "")),
+        persona_name=inputs.get("persona_name"),
+        changes=changes or [],
+    )
+
+
+def _managed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    changes = [c for c in field_changes(body_of(old.get("inputs") or {}), body_of(new.get("inputs") or {}))]
+    before = (old.get("outputs") or {}).get("secret_fingerprints") or {}
+    after = (new.get("outputs") or {}).get("secret_fingerprints") or {}
+    secret_paths = {c.path for c in changes if c.secret}
+    changes = [c for c in changes if not c.secret]
+    for path in sorted(secret_paths | {p for p in set(before) | set(after) if before.get(p) != after.get(p)}):
+        kind: Kind = "add" if path not in before else "remove" if path not in after else "update"
+        changes.append(FieldChange(path, kind, secret=True, old_fingerprint=before.get(path),
+                                   new_fingerprint=after.get(path)))
+    return sorted(changes, key=lambda c: c.path)
+
+
+def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
+    settings = stack_settings(root, stack)
+    with TavusClient(settings.require_api_key(), settings.base_url, settings.path_prefix) as client:
+        live = {str(p.get("persona_id")): p for p in client.iter_personas("user")}
+        drifted = []
+        for step in steps:
+            old = step.get("oldState") or {}
+            persona = live.get(str(old.get("id"))) or client.get(str(old.get("id")))
+            if persona is None:
+                continue  # gone since the refresh preview; the next run reports it as deleted
+            changes = _unmanaged_changes(old, persona)
+            if changes:
+                drifted.append(_persona(step, old, changes))
+        return drifted
+
+
+def _unmanaged_changes(old: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+    """Stored `unmanaged` output vs the live fields the last applied inputs do not set."""
+    stored = (old.get("outputs") or {}).get("unmanaged") or {}
+    desired = body_of(old.get("inputs") or {})
+    now = _without_secrets(unmanaged_fields(canonical(body_of(live)), desired))
+    return field_changes(stored, now)
+
+
+def _without_secrets(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Unmanaged secrets are masked by Tavus and never stored: leave them out, as the provider does."""
+    kept: dict[str, Any] = {}
+    for key, value in body.items():
+        path = (*prefix, key)
+        if not is_secret_path(path):
+            kept[key] = _without_secrets(value, path) if isinstance(value, Mapping) else value
+    return kept

@@ -1,0 +1,107 @@
+"""`pr-comment`: turn `pulumi preview --json` into a Markdown pull-request comment (SPEC section 5).
+
+Per persona: the operation and the field-level changes (old -> new; long prompts as unified
+diffs), secrets only as "changed" (Pulumi already prints them as "[secret]"; we never print a
+value at a secret path either way), plus the offline validation's findings with `--root`.
+The output is a pure function of the plan: sorted, no timestamps, so a sticky comment changes
+only when the plan does. The hidden MARKER lets a sticky-comment action find its comment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from providers.cli._changes import markdown_changes
+from providers.cli._plan import PersonaPlan, counts, persona_plans, stack_of
+from providers.spec import Diagnostic, load_personas
+
+MARKER = "<!-- tavus-personas:pr-comment -->"
+_SIGN = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=", "unchanged": " "}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "pr-comment", help="Markdown PR comment from `pulumi preview --json`"
+    )
+    parser.add_argument("file", nargs="?", default="-", help="preview JSON file, or - for stdin (default)")
+    parser.add_argument("--root", type=Path, help="project root: also report validation findings")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        print(f"pr-comment: {args.file}: not the JSON of `pulumi preview --json`: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(document, dict):
+        print(f"pr-comment: {args.file}: expected a JSON object", file=sys.stderr)
+        return 1
+    sys.stdout.write(render(document, args.root))
+    return 0
+
+
+def render(document: dict[str, Any], root: Path | None = None) -> str:
+    plans = persona_plans(document)
+    files, diagnostics = load_personas(root) if root is not None else ([], [])
+    # `pulumi preview --json` leaves out unchanged resources: the files they come from count them.
+    planned = {plan.resource for plan in plans}
+    plans += [PersonaPlan(f.name, "unchanged") for f in files if f.name not in planned]
+    stack = stack_of(document)
+    title = f"## Tavus personas: plan for stack `{stack}`" if stack else "## Tavus personas: plan"
+    lines = [MARKER, title, "", _summary(plans), ""]
+    lines += _preview_errors(document)
+    for plan in plans:
+        if plan.operation != "unchanged":
+            lines += _persona(plan)
+    if root is not None:
+        lines += _validation(len(files), diagnostics)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))  # one blank line between blocks
+    return text.rstrip("\n") + "\n"
+
+
+def _summary(plans: list[PersonaPlan]) -> str:
+    n = counts(plans)
+    parts = [f"{n['create']} to create", f"{n['update']} to update"]
+    if n["replace"]:
+        parts.append(f"{n['replace']} to replace")
+    parts += [f"{n['delete']} to delete", f"{n['unchanged']} unchanged"]
+    return f"**{', '.join(parts)}**"
+
+
+def _persona(plan: PersonaPlan) -> list[str]:
+    name = f" — {plan.persona_name}" if plan.persona_name else ""
+    ident = f" (`{plan.persona_id}`)" if plan.persona_id else ""
+    lines = [f"### {_SIGN.get(plan.operation, '?')} {plan.operation} `{plan.resource}`{name}{ident}", ""]
+    if plan.adopt:
+        lines += [f"Adopts the existing persona `{plan.adopt}` instead of creating one.", ""]
+    if plan.operation == "delete":
+        lines += ["The persona will be deleted from Tavus.", ""]
+    if plan.changes:
+        lines += [*markdown_changes(plan.changes), ""]
+    return lines
+
+
+def _preview_errors(document: dict[str, Any]) -> list[str]:
+    errors = [
+        str(d.get("message", "")).strip()
+        for d in document.get("diagnostics") or []
+        if d.get("severity") == "error"
+    ]
+    if not errors:
+        return []
+    return ["### Preview failed", "", "```", *sorted(set(errors)), "```", ""]
+
+
+def _validation(file_count: int, diagnostics: list[Diagnostic]) -> list[str]:
+    if not diagnostics:
+        return ["### Validation", "", f"{file_count} persona file(s): no errors, no warnings."]
+    lines = ["### Validation", ""]
+    lines += [f"- `{d.format()}`" for d in diagnostics]
+    return lines
