@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.demo_preflight import show_preflight
 from harness.pulumi import REPO_ROOT, PulumiStack, hermetic_env
 
 DEMO_DIR = REPO_ROOT / ".demo"
@@ -49,6 +50,8 @@ def main(argv: list[str]) -> int:
     if result.returncode != 0:
         return result.returncode
     show_personas()
+    if not show_preflight(stack, SANDBOX_URL, DEMO_SECRETS["storytellerOpenaiApiKey"]):
+        return 1
     write_env_file()
     print(
         "\nThe sandbox is still running and the stack is kept. Try:\n"

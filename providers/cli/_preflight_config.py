@@ -1,0 +1,110 @@
+"""Where `preflight` gets the values of `{secret:}`/`{config:}` references.
+
+First an environment override per key (`PREFLIGHT_CONFIG_<key>`, for CI jobs that hold only the
+LLM key), then the stack's config read once through the Pulumi CLI
+(`pulumi config --json --show-secrets`). The CLI's output is captured in-process and never
+printed: it holds every secret of the stack. Pulumi runs with the caller's environment, so
+the backend login and `PULUMI_CONFIG_PASSPHRASE` are whatever `pulumi up` would use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from providers.cli._pulumi import CliError, pulumi_binary
+from providers.spec import Ref
+
+ENV_PREFIX = "PREFLIGHT_CONFIG_"
+DEFAULT_PROJECT = "tavus-personas"
+PULUMI_TIMEOUT_S = 120
+
+
+class ConfigReadError(RuntimeError):
+    """The stack's config could not be read; the message says why and what to do."""
+
+
+def env_name(key: str) -> str:
+    """`openaiKey` -> PREFLIGHT_CONFIG_openaiKey; `tavus:apiKey` -> PREFLIGHT_CONFIG_tavus_apiKey."""
+    return ENV_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", key)
+
+
+def project_name(root: Path) -> str:
+    try:
+        document = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_PROJECT
+    name = document.get("name") if isinstance(document, dict) else None
+    return name if isinstance(name, str) and name else DEFAULT_PROJECT
+
+
+class StackConfig:
+    """Resolves references for one stack; calls the Pulumi CLI at most once, and only if needed."""
+
+    def __init__(self, stack: str, root: Path, env: Mapping[str, str] | None = None) -> None:
+        self.stack = stack
+        self.root = root
+        self.project = project_name(root)
+        self._env = os.environ if env is None else env
+        self._values: dict[str, Any] | None = None
+        self._error: ConfigReadError | None = None  # remembered: one failing `pulumi config` run is enough
+
+    def lookup(self, ref: Ref) -> tuple[bool, Any]:
+        """(found, value). Raises ConfigReadError when the stack's config cannot be read at all."""
+        override = self._env.get(env_name(ref.key))
+        if override is not None:
+            return True, override
+        full_key = ref.key if ":" in ref.key else f"{self.project}:{ref.key}"
+        values = self._stack_values()
+        return (full_key in values), values.get(full_key)
+
+    def _stack_values(self) -> dict[str, Any]:
+        if self._error is not None:
+            raise self._error
+        if self._values is None:
+            try:
+                self._values = read_stack_config(self.stack, self.root)
+            except ConfigReadError as exc:
+                self._error = exc
+                raise
+        return self._values
+
+
+def read_stack_config(stack: str, root: Path) -> dict[str, Any]:
+    """`{"project:key": value}` of every config value of the stack, secrets in plaintext."""
+    try:
+        binary = pulumi_binary(root)
+    except CliError as exc:
+        raise ConfigReadError(f"{exc}, or export {ENV_PREFIX}<key> for every referenced key") from None
+    argv = [binary, "config", "--json", "--show-secrets", "--stack", stack, "--non-interactive"]
+    try:
+        proc = subprocess.run(
+            argv, cwd=root, capture_output=True, text=True, timeout=PULUMI_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        what = type(exc).__name__
+        raise ConfigReadError(f"could not run `pulumi config` for stack {stack}: {what}") from None
+    if proc.returncode != 0:
+        # stderr is an error message from Pulumi (no values: it failed before printing any).
+        detail = proc.stderr.strip().splitlines()[-3:]
+        raise ConfigReadError(
+            f"`pulumi config --stack {stack}` exited {proc.returncode}: {' / '.join(detail)}. Run preflight "
+            "where `pulumi up` works (same directory, backend login and PULUMI_CONFIG_PASSPHRASE), "
+            f"or export {ENV_PREFIX}<key> for every referenced key"
+        )
+    try:
+        document = json.loads(proc.stdout)
+    except ValueError:
+        raise ConfigReadError(f"`pulumi config --json --stack {stack}` did not print JSON") from None
+    return {key: _value(entry) for key, entry in document.items() if isinstance(entry, dict)}
+
+
+def _value(entry: Mapping[str, Any]) -> Any:
+    return entry["objectValue"] if "objectValue" in entry else entry.get("value")
