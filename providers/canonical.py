@@ -22,8 +22,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from deepdiff import DeepDiff
-
 Path = tuple[str, ...]
 
 # Fields the server owns. Tavus returns them on GET; a file never manages them.
@@ -297,6 +295,9 @@ def json_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str,
 
 
 def _diff_paths(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Path]:
+    # Imported here: ~0.1 s that the program and a no-op preview never need.
+    from deepdiff import DeepDiff
+
     # zip_ordered_iterables: compare lists index by index (deepdiff's hashing otherwise equates
     # [1] and [True]); threshold_to_diff_deeper=0: always descend, never swap a whole dict.
     diff = DeepDiff(dict(old), dict(new), view="tree", threshold_to_diff_deeper=0, zip_ordered_iterables=True)

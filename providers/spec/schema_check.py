@@ -13,13 +13,15 @@ import functools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
+from providers.spec.fast_schema import Check, compile_schema
 from providers.spec.model import FieldPath, Ref
 from providers.spec.report import FileReport
+
+if TYPE_CHECKING:  # imported when first needed: valid files never need jsonschema (~80 ms to import)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE: Final = Path(__file__).resolve().parent.parent / "schema" / "persona.schema.json"
 _REF_BRANCH: Final = {"$ref": "#/$defs/ref"}
@@ -50,7 +52,14 @@ def persona_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(persona_schema())
+
+
+@functools.cache
+def _fast_is_valid() -> Check | None:
+    return compile_schema(persona_schema())
 
 
 def near_miss(word: str, candidates: Iterable[str], cutoff: float = 0.8) -> str | None:
@@ -69,7 +78,11 @@ def near_miss(word: str, candidates: Iterable[str], cutoff: float = 0.8) -> str 
 
 def check_types(document: Mapping[str, Any], report: FileReport) -> None:
     """Report schema violations of `document` (the whole file, `pulumi:` options included)."""
-    for error in _validator().iter_errors(_as_json(document)):
+    instance = _as_json(document)
+    fast = _fast_is_valid()
+    if fast is not None and fast(instance):  # valid: jsonschema would find nothing (fast_schema.py)
+        return
+    for error in _validator().iter_errors(instance):
         for leaf in _leaf_errors(error):
             for path, message in _translate(leaf):
                 if not report.is_claimed(path):
