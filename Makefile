@@ -1,4 +1,4 @@
-# The project's entry points. `make test` is what CI runs (.ci/run calls it).
+# The project's entry points. `make test` and `make test-slow` are what CI runs (.ci/run calls both).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
@@ -19,10 +19,13 @@ typecheck: bootstrap ## mypy --strict on the product code
 	@.venv/bin/mypy
 
 test-fast: bootstrap ## unit and contract tests only (no Pulumi CLI runs)
-	@.venv/bin/pytest $(PYTEST_FLAGS) -m "not e2e"
+	@.venv/bin/pytest $(PYTEST_FLAGS) -m "not e2e and not slow"
 
-test: lint typecheck ## everything CI runs: lint, types, unit, contract and end-to-end tests
-	@.venv/bin/pytest $(PYTEST_FLAGS)
+test: lint typecheck ## lint, types, unit, contract and end-to-end tests (not the slow ones)
+	@.venv/bin/pytest $(PYTEST_FLAGS) -m "not slow"
+
+test-slow: bootstrap ## the slow reliability tests (faults, killed deploys, secret scan); ~15 min
+	@.venv/bin/pytest $(PYTEST_FLAGS) -m slow tests/reliability
 
 demo: bootstrap ## start the sandbox and `pulumi up` the example personas into the local `sandbox` stack
 	@$(PY) -m harness.demo

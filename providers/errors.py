@@ -90,7 +90,9 @@ class TavusConnectionError(TavusPersonasError):
         self.attempts = attempts
         tried = "1 attempt" if attempts == 1 else f"{attempts} attempts"
         suffix = f": {detail}" if detail else ""
-        super().__init__(f"Could not reach Tavus on {method} {path} ({tried}): {cause_name}{suffix}")
+        # A timeout waiting for the answer means the request did reach Tavus; say so.
+        what = "No answer from Tavus in time" if cause_name == "ReadTimeout" else "Could not reach Tavus"
+        super().__init__(f"{what} on {method} {path} ({tried}): {cause_name}{suffix}")
 
 
 class AmbiguousCreateError(TavusPersonasError):

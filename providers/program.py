@@ -13,6 +13,11 @@ from typing import Any
 import pulumi
 
 from providers.persona import Persona
+from providers.settings import (
+    InvalidSettingError,
+    MissingApiKeyError,
+    settings_from,
+)
 from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_personas, substitute
 
 
@@ -24,11 +29,12 @@ def declare_personas(root: Path = Path(".")) -> dict[str, Persona]:
     """Declare one resource per `personas/**/*.yaml` file, keyed by resource name."""
     files, diagnostics = load_personas(root)
     diagnostics += check_references(files, has_config=_has_config, project=pulumi.get_project())
+    diagnostics += _check_provider_settings()
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise InvalidPersonaFilesError(
-            f"{len(errors)} error(s) in persona files (listed above); nothing was applied. "
+            f"{len(errors)} error(s) in persona files or stack config (listed above); nothing was applied. "
             "Fix them and run again; `.venv/bin/python -m providers validate` checks offline."
         )
     return {persona.name: _declare(persona) for persona in files}
@@ -59,6 +65,23 @@ def _resolve(ref: Ref) -> Any:
 def _has_config(key: str) -> bool:
     namespace, name = _split(key)
     return pulumi.runtime.get_config(f"{namespace}:{name}") is not None
+
+
+def _check_provider_settings() -> list[Diagnostic]:
+    """The provider's own settings, checked here so that a bad one fails before any API call.
+
+    The provider would fail too, but only once it runs, with the engine's traceback around the message.
+    """
+    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    try:
+        settings = settings_from(pulumi.runtime.get_config)
+    except InvalidSettingError as error:
+        return [Diagnostic("error", stack_file, None, "", str(error))]  # the message names the key
+    try:
+        settings.require_api_key()
+    except MissingApiKeyError as error:
+        return [Diagnostic("error", stack_file, None, "", str(error))]
+    return []
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import httpx
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -223,6 +224,7 @@ class _Runtime:
                     self.settings.require_api_key(),
                     base_url=self.settings.base_url,
                     path_prefix=self.settings.path_prefix,
+                    timeout=_http_timeout(self.settings.timeout_seconds),
                 )
             return self._client
 
@@ -269,6 +271,11 @@ class _PersonaIndex:
             if self._by_id is None:
                 self._by_id = {p["persona_id"]: p for p in self._client.iter_personas(persona_type="user")}
             return self._by_id
+
+
+def _http_timeout(seconds: float) -> httpx.Timeout:
+    # Connecting is quick or hopeless: never wait longer for it than for a response.
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def _read_back(rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:

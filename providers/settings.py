@@ -1,8 +1,9 @@
 """Where the provider's credentials and endpoint come from.
 
-Stack config first (`tavus:apiKey` as a secret, `tavus:baseUrl`, `tavus:pathPrefix`),
-then the environment (TAVUS_API_KEY, TAVUS_BASE_URL, TAVUS_PATH_PREFIX). Read at call
-time inside the provider process, never captured in the pickled provider.
+Stack config first (`tavus:apiKey` as a secret, `tavus:baseUrl`, `tavus:pathPrefix`,
+`tavus:timeoutSeconds`), then the environment (TAVUS_API_KEY, TAVUS_BASE_URL,
+TAVUS_PATH_PREFIX, TAVUS_TIMEOUT). Read at call time inside the provider process, never
+captured in the pickled provider.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ DEFAULT_PATH_PREFIX = "/v2/personas"
 API_KEY_CONFIG = "tavus:apiKey"
 BASE_URL_CONFIG = "tavus:baseUrl"
 PATH_PREFIX_CONFIG = "tavus:pathPrefix"
+TIMEOUT_CONFIG = "tavus:timeoutSeconds"
+# The client's own default (providers.client.DEFAULT_TIMEOUT) applies when neither is set.
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+class InvalidSettingError(ValueError):
+    """A provider setting has a value the provider cannot use; the message names the key and the fix."""
 
 
 class MissingApiKeyError(RuntimeError):
@@ -35,6 +43,8 @@ class ProviderSettings:
     path_prefix: str = DEFAULT_PATH_PREFIX
     # repr=False: a settings object must never print its key (tracebacks reach CI logs).
     api_key: str | None = field(default=None, repr=False)
+    # Seconds to wait for each HTTP response (read, write, pool); connecting waits at most 10 s.
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
     def require_api_key(self) -> str:
         if not self.api_key:
@@ -52,4 +62,21 @@ def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
         api_key=pick(API_KEY_CONFIG, "TAVUS_API_KEY"),
         base_url=(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
         path_prefix=pick(PATH_PREFIX_CONFIG, "TAVUS_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
+        timeout_seconds=_timeout(pick(TIMEOUT_CONFIG, "TAVUS_TIMEOUT")),
     )
+
+
+def _timeout(text: str | None) -> float:
+    """A positive, finite number of seconds; a bad value is refused rather than silently ignored."""
+    if text is None:
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not (0 < seconds < float("inf")):
+        raise InvalidSettingError(
+            f"{TIMEOUT_CONFIG} (or TAVUS_TIMEOUT) must be a positive number of seconds, got {text!r}: "
+            f"run `pulumi config set {TIMEOUT_CONFIG} 30`"
+        )
+    return seconds

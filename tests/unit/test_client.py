@@ -574,7 +574,9 @@ def test_gives_up_after_max_attempts_on_timeouts() -> None:
         "ReadTimeout",
         3,
     )
-    assert str(error) == "Could not reach Tavus on GET /v2/personas (3 attempts): ReadTimeout: timed out"
+    assert str(error) == (
+        "No answer from Tavus in time on GET /v2/personas (3 attempts): ReadTimeout: timed out"
+    )
     assert h.fake.count("GET") == 3
 
 
