@@ -7,10 +7,10 @@ copy of the example personas it may edit.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.project import make_project
 from harness.pulumi import REPO_ROOT, PulumiStack
 from sandbox.testing import SandboxProcess
 
@@ -61,20 +61,6 @@ class Deployment:
     def writes_since(self, cursor: int) -> list[dict[str, object]]:
         log = self.sandbox.admin.requests(since=cursor)["requests"]
         return [entry for entry in log if entry["method"] in ("POST", "PATCH", "DELETE")]
-
-
-def make_project(root: Path, personas: Path | None = REPO_ROOT / "personas") -> Path:
-    project = root / "project"
-    project.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy(REPO_ROOT / name, project / name)
-    for name in ("providers", ".venv"):
-        (project / name).symlink_to(REPO_ROOT / name)
-    if personas is not None:
-        shutil.copytree(personas, project / "personas")
-    else:
-        (project / "personas").mkdir()
-    return project
 
 
 def make_deployment(

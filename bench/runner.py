@@ -1,0 +1,113 @@
+"""One benchmark run: for each size, every operation on every track, `repeat` times over."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.personas import edited_indexes
+from bench.tracks import OPERATIONS, EngineFloorTrack, NetworkFloorTrack, ProductTrack, Sample
+from sandbox.testing import SandboxProcess, start_sandbox
+
+API_KEY = "bench-tavus-key-3f9a0c17"
+SKIP_CHECKPOINTS_ENV = {"PULUMI_SKIP_CHECKPOINTS": "true"}
+
+# track name -> size -> operation -> samples
+Results = dict[str, dict[int, dict[str, list[Sample]]]]
+
+
+@dataclass
+class BenchConfig:
+    sizes: Sequence[int] = (10, 100, 500)
+    latency_ms: int = 50
+    repeat: int = 1
+    skip_checkpoints: bool = False  # also run the product with PULUMI_SKIP_CHECKPOINTS=true
+    workdir: Path | None = None
+    progress: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+
+
+def run(config: BenchConfig) -> Results:
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=config.workdir) as tmp:
+        root = Path(tmp)
+        args = ("--latency-ms", str(config.latency_ms))
+        names = ["product", "network"] + (["product-nockpt"] if config.skip_checkpoints else [])
+        sandboxes = {
+            name: start_sandbox(root / f"{name}.db", [API_KEY], args, log_path=root / f"{name}.log")
+            for name in names
+        }
+        try:
+            return {**_run_sizes(root, config, sandboxes)}
+        finally:
+            for sandbox in sandboxes.values():
+                sandbox.stop()
+
+
+def _run_sizes(root: Path, config: BenchConfig, sandboxes: dict[str, SandboxProcess]) -> Results:
+    results: Results = {}
+    for size in config.sizes:
+        base = root / f"n{size}"
+        product = ProductTrack(base / "product", sandboxes["product"], {})
+        tracks: dict[str, ProductTrack | EngineFloorTrack | NetworkFloorTrack] = {
+            "product": product,
+            "engine": EngineFloorTrack(base, {}),
+            "network": NetworkFloorTrack(sandboxes["network"], product),
+        }
+        if config.skip_checkpoints:
+            tracks["product-nockpt"] = ProductTrack(
+                base / "product-nockpt", sandboxes["product-nockpt"], SKIP_CHECKPOINTS_ENV
+            )
+            tracks["engine-nockpt"] = EngineFloorTrack(base / "nockpt", SKIP_CHECKPOINTS_ENV)
+        for repetition in range(config.repeat):
+            _one_cycle(size, repetition, tracks, results, config.progress)
+        network = tracks["network"]
+        assert isinstance(network, NetworkFloorTrack)
+        network.close()
+    return results
+
+
+def _one_cycle(
+    size: int,
+    repetition: int,
+    tracks: dict[str, ProductTrack | EngineFloorTrack | NetworkFloorTrack],
+    results: Results,
+    progress: Callable[[str], None],
+) -> None:
+    for track in tracks.values():
+        if not isinstance(track, NetworkFloorTrack):
+            track.write(size)
+    for op in OPERATIONS:
+        if op == "edit":
+            for track in tracks.values():
+                if not isinstance(track, NetworkFloorTrack):
+                    track.edit(edited_indexes(size))
+        for name, track in tracks.items():
+            sample = track.run(op)
+            results.setdefault(name, {}).setdefault(size, {}).setdefault(op, []).append(sample)
+            progress(
+                f"N={size} rep {repetition + 1} {op:8} {name:15} {sample.seconds:8.2f} s "
+                f"{_fmt_requests(sample.requests)}"
+            )
+
+
+def _fmt_requests(requests: dict[str, int]) -> str:
+    return " ".join(f"{method} {count}" for method, count in sorted(requests.items()))
+
+
+def to_json(results: Results) -> dict[str, Any]:
+    """Raw samples, so that a report can be rendered again without re-running (`--from-json`)."""
+    return {
+        track: {str(size): {op: [asdict(s) for s in samples] for op, samples in ops.items()}
+                for size, ops in sizes.items()}
+        for track, sizes in results.items()
+    }
+
+
+def from_json(data: dict[str, Any]) -> Results:
+    return {
+        track: {int(size): {op: [Sample(**s) for s in samples] for op, samples in ops.items()}
+                for size, ops in sizes.items()}
+        for track, sizes in data.items()
+    }

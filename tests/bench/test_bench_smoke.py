@@ -1,0 +1,76 @@
+"""`make bench` end to end at its smallest size: the real CLI, two real sandboxes, one repetition.
+
+It proves the benchmark still runs through every operation on every track, that the
+report (table and Markdown) is produced, and that the request-count targets hold:
+those counts are deterministic, so they are asserted; times never are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import __main__ as bench_main
+from bench import report, runner
+from bench.tracks import OPERATIONS
+
+pytestmark = pytest.mark.e2e
+
+SIZE = 3
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> runner.Results:
+    config = runner.BenchConfig(
+        sizes=(SIZE,), latency_ms=0, repeat=1, skip_checkpoints=True,
+        workdir=tmp_path_factory.mktemp("bench"), progress=lambda _line: None,
+    )
+    return runner.run(config)
+
+
+def test_every_operation_is_measured_on_every_track(results: runner.Results) -> None:
+    assert set(results) == {"product", "engine", "network", "product-nockpt", "engine-nockpt"}
+    for track in results.values():
+        assert list(track[SIZE]) == list(OPERATIONS)
+        assert all(len(samples) == 1 for samples in track[SIZE].values())
+    # The provider process was found and sampled for every product operation.
+    assert all(samples[0].peak_mib > 0 for samples in results["product"][SIZE].values())
+    # Without checkpoints the product makes exactly the same requests.
+    for op in OPERATIONS:
+        assert results["product-nockpt"][SIZE][op][0].requests == results["product"][SIZE][op][0].requests
+
+
+def test_request_count_targets_hold(results: runner.Results) -> None:
+    counted = [t for t in report.targets(results) if "request" in t.name or "PATCH" in t.name]
+    assert len(counted) == 4, counted
+    assert all(t.passed for t in counted), [t.line() for t in counted]
+    create = results["product"][SIZE]["create"][0].requests
+    assert create.get("POST") == SIZE
+    assert results["product"][SIZE]["destroy"][0].requests == {"DELETE": SIZE}
+
+
+def test_network_floor_sends_the_products_requests(results: runner.Results) -> None:
+    for op in OPERATIONS:
+        product = results["product"][SIZE][op][0].requests
+        network = results["network"][SIZE][op][0].requests
+        assert network == product, op
+
+
+def test_markdown_report_is_written_and_renders_again_from_json(
+    results: runner.Results, tmp_path: Path
+) -> None:
+    rows = report.table_rows(results)
+    saved = tmp_path / "samples.json"
+    saved.write_text(json.dumps(runner.to_json(results)))
+    assert report.table_rows(runner.from_json(json.loads(saved.read_text()))) == rows
+    assert len(rows) == 1 + len(OPERATIONS)
+    config = runner.BenchConfig(sizes=(SIZE,), latency_ms=0)
+    text = bench_main.markdown(rows, report.targets(results), {"CPU": "test"}, "make bench", config, 60.0)
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(text)
+    assert "| N | operation | API requests | product s |" in out.read_text()
+    assert f"| {SIZE} | `up` editing 10% | 1 GET, 1 PATCH |" in text
+    assert "[PULUMI_SKIP_CHECKPOINTS]" in text
+    assert "PASS  no-op `preview` at N=3 makes no API request" in text
