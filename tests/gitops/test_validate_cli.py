@@ -14,28 +14,21 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO_ROOT
+from tests.corpus import corpus_header
 from tests.gitops.cli import run_cli
 
 CORPUS = sorted((REPO_ROOT / "tests/unit/bad_personas").glob("*.yaml"))
 
 
-def _header(path: Path) -> dict[str, str]:
-    header = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
-        key, _, value = line.removeprefix("# ").partition(":")
-        header[key] = value.strip()
-    return header
-
-
 def test_corpus_has_at_least_20_distinct_rules() -> None:
-    assert len({_header(p)["expect"] for p in CORPUS}) >= 20
+    assert len({corpus_header(p.read_text(encoding="utf-8"))["expect"] for p in CORPUS}) >= 20
 
 
 @pytest.mark.parametrize("bad", CORPUS, ids=lambda p: p.stem)
 def test_bad_file_fails_with_its_message(bad: Path, tmp_path: Path) -> None:
     (tmp_path / "personas").mkdir()
     shutil.copy(bad, tmp_path / "personas" / bad.name)
-    expected = _header(bad)
+    expected = corpus_header(bad.read_text(encoding="utf-8"))
 
     result = run_cli("validate", "--root", str(tmp_path), cwd=REPO_ROOT)
 

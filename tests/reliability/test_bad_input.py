@@ -13,6 +13,7 @@ import pytest
 
 from harness.pulumi import CommandResult
 from sandbox.testing import SandboxProcess
+from tests.corpus import corpus_header
 from tests.e2e.deployment import Deployment, make_deployment
 from tests.reliability.support import FIGURES
 
@@ -23,14 +24,6 @@ CORPUS_FILES = sorted(CORPUS.glob("*.yaml"))
 # The plaintext keys written in the corpus files secret_plaintext_*.yaml.
 PLAINTEXT_KEYS = ("sk-plaintext-in-file-00000000", "tts-plaintext-in-file-0000")
 VALID = "persona_name: Valid\nsystem_prompt: You help.\n"
-
-
-def _header(path: Path) -> dict[str, str]:
-    header = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
-        key, _, value = line.removeprefix("# ").partition(":")
-        header[key] = value.strip()
-    return header
 
 
 def _refused(deployment: Deployment, *extra_files: str) -> CommandResult:
@@ -69,7 +62,7 @@ def test_every_corpus_file_is_refused_with_its_own_message(deployment: Deploymen
     result = _refused(deployment)
 
     for path in CORPUS_FILES:
-        expected = _header(path)
+        expected = corpus_header(path.read_text(encoding="utf-8"))
         lines = _error_line(result.output, path.name, expected["line"])
         assert expected["expect"] in lines, f"{path.name}: {lines}"
         if expected["field"]:
@@ -86,16 +79,27 @@ def test_every_corpus_file_is_refused_with_its_own_message(deployment: Deploymen
     [
         ("empty", b"", "empty file"),
         ("twenty_mb", None, "refused without reading it"),
-        ("oversize_prompt", ("persona_name: Huge\nsystem_prompt: " + "word " * 30000 + "\n").encode(),
-         "shorten them below 128,000 characters"),
+        (
+            "oversize_prompt",
+            ("persona_name: Huge\nsystem_prompt: " + "word " * 30000 + "\n").encode(),
+            "shorten them below 128,000 characters",
+        ),
         ("not_utf8", b"persona_name: \xff\xfe\nsystem_prompt: x\n", "UTF-8"),
-        ("very_deep_mapping", ("persona_name: Deep\nsystem_prompt: x\n" + "".join(
-            "  " * depth + f"k{depth}:\n" for depth in range(200)) + "  " * 200 + "v: 1\n").encode(),
-         "nested deeper than 32 levels"),
+        (
+            "very_deep_mapping",
+            (
+                "persona_name: Deep\nsystem_prompt: x\n"
+                + "".join("  " * depth + f"k{depth}:\n" for depth in range(200))
+                + "  " * 200
+                + "v: 1\n"
+            ).encode(),
+            "nested deeper than 32 levels",
+        ),
     ],
 )
-def test_generated_bad_file_is_refused(deployment: Deployment, case: str, content: bytes | None,
-                                       expect: str) -> None:
+def test_generated_bad_file_is_refused(
+    deployment: Deployment, case: str, content: bytes | None, expect: str
+) -> None:
     path = deployment.personas_dir / f"{case}.yaml"
     if content is None:  # 20 MB: generated here, never committed
         with path.open("wb") as out:
@@ -134,10 +138,16 @@ def test_missing_config_and_secret_keys_are_named(deployment: Deployment) -> Non
 @pytest.mark.parametrize(
     ("key", "value", "expect"),
     [
-        ("tavus:timeoutSeconds", "soon",
-         "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got 'soon'"),
-        ("tavus:timeoutSeconds", "-1",
-         "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got '-1'"),
+        (
+            "tavus:timeoutSeconds",
+            "soon",
+            "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got 'soon'",
+        ),
+        (
+            "tavus:timeoutSeconds",
+            "-1",
+            "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got '-1'",
+        ),
         ("tavus:apiKey", None, "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>`"),
     ],
 )

@@ -13,17 +13,10 @@ from pathlib import Path
 import pytest
 
 from providers.spec import load_persona_text, load_personas
+from tests.corpus import corpus_header
 
 CORPUS = Path(__file__).parent / "bad_personas"
 CORPUS_FILES = sorted(CORPUS.glob("*.yaml"))
-
-
-def _header(text: str) -> dict[str, str]:
-    header = {}
-    for line in text.splitlines()[:3]:
-        key, _, value = line.removeprefix("# ").partition(":")
-        header[key] = value.strip()
-    return header
 
 
 def test_corpus_covers_at_least_25_rules() -> None:
@@ -35,7 +28,7 @@ def test_corpus_covers_at_least_25_rules() -> None:
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
 def test_bad_persona_reports_exactly_its_error(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    expected = _header(text)
+    expected = corpus_header(text)
     file = f"personas/{path.name}"
 
     _, diagnostics = load_persona_text(text, file, path.stem)
