@@ -219,11 +219,13 @@ def _rest(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]
 def carry_secrets(live_view: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
     """Replace every secret the live view holds with `previous`'s value at the same path.
 
-    Tavus masks secrets on read, so a live secret is never compared or stored: where `previous`
-    (the desired body, or the last applied inputs) has a value, that value stands in for it; where
-    `previous` has none, the live value is dropped. A secret path live does not have stays absent,
-    so a diff against the desired body adds the key (e.g. after someone removed it in the web UI).
-    Returns a new dict.
+    Tavus masks secrets on read, so a masked live secret is never stored: where `previous` (the
+    desired body, or the last applied inputs) has a value that the live one can be, that value
+    stands in for it; where `previous` has none, the live value is dropped. A live value that
+    cannot be `previous`'s (shown in clear and different, or a mask whose visible characters do
+    not fit it: someone set another key in the web UI) is kept, so the change shows as drift and
+    the next `up` writes the key again. A secret path live does not have stays absent, so a diff
+    against the desired body adds the key (e.g. after someone removed it). Returns a new dict.
     """
     view = copy.deepcopy(dict(live_view))
     for path in list(_secret_leaves(view)):
@@ -231,12 +233,30 @@ def carry_secrets(live_view: Mapping[str, Any], previous: Mapping[str, Any]) -> 
         parent = _get(view, path[:-1])
         if carried is _MISSING:
             del parent[path[-1]]
-        else:
+        elif could_be(parent[path[-1]], carried):
             parent[path[-1]] = copy.deepcopy(carried)
     headers = _get(view, ("layers", "llm", "headers"))
     if isinstance(headers, dict) and not headers:
         del view["layers"]["llm"]["headers"]
     return view
+
+
+def could_be(live: Any, secret: Any) -> bool:
+    """Whether the value Tavus shows can be `secret`: equal in clear, or a mask that fits it.
+
+    Masks often keep a few characters (`****abcd`, `sk-...****wxyz`): the text before the mask
+    run must start the secret and the text after it must end it. A mask with no visible
+    characters, or a marker like `[REDACTED]`, fits any secret.
+    """
+    if not (isinstance(live, str) and isinstance(secret, str)):
+        return json_equal(live, secret)
+    if not is_masked(live):
+        return live == secret
+    parts = _MASK_RUN.split(live, maxsplit=1)
+    if len(parts) != 2:
+        return True
+    head, tail = parts
+    return len(head) + len(tail) <= len(secret) and secret.startswith(head) and secret.endswith(tail)
 
 
 def _secret_leaves(body: Mapping[str, Any]) -> Iterator[Path]:

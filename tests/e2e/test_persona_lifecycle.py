@@ -119,6 +119,23 @@ def test_rotating_a_secret_updates_only_that_key(deployment: Deployment) -> None
     deployment.stack.preview("--expect-no-changes")
 
 
+def test_a_key_changed_in_the_web_ui_is_detected_and_written_back(deployment: Deployment) -> None:
+    storyteller_id = deployment.state_ids()["storyteller"]
+    web_ui_key = "sk-set-in-the-web-ui-0000"  # the sandbox shows it as ****0000
+    deployment.sandbox.admin.edit(
+        storyteller_id, [{"op": "replace", "path": "/layers/llm/api_key", "value": web_ui_key}]
+    )
+
+    drift = deployment.stack.refresh("--preview-only", "--expect-no-changes", check=False)
+    assert drift.returncode == EXIT_CHANGES_FOUND, drift.output
+    cursor = deployment.sandbox.admin.cursor()
+    deployment.stack.up("--refresh")
+    writes = deployment.writes_since(cursor)
+    assert [op["path"] for op in json.loads(str(writes[0]["body"]))] == ["/layers/llm/api_key"]
+    assert _by_name(deployment)["Storyteller"]["layers"]["llm"]["api_key"] == ROTATED_KEY
+    deployment.stack.preview("--refresh", "--expect-no-changes")
+
+
 def test_removing_a_file_deletes_exactly_that_persona(deployment: Deployment) -> None:
     bystander = deployment.sandbox.admin.create(
         {"persona_name": "Made by hand", "system_prompt": "Not managed."}

@@ -13,6 +13,7 @@ from providers.canonical import (
     canonical,
     carry_secrets,
     changed_paths,
+    could_be,
     fingerprint,
     is_masked,
     is_secret_path,
@@ -167,6 +168,34 @@ def test_carry_secrets_leaves_a_secret_live_lacks_absent_so_the_diff_adds_it() -
         {"layers": {"llm": {"model": "m"}}}, {"layers": {"llm": {"model": "m", "api_key": "k"}}}
     )
     assert view == {"layers": {"llm": {"model": "m"}}}
+
+
+@pytest.mark.parametrize(
+    ("live", "fits"),
+    [
+        ("****", True),  # nothing visible: any key fits
+        ("[REDACTED]", True),
+        ("****wxyz", True),
+        ("sk-t****wxyz", True),
+        ("****abcd", False),  # another key's last characters
+        ("pk-****wxyz", False),
+        ("sk-test-wxyz", True),  # shown in clear, and equal
+        ("sk-other-key", False),  # shown in clear, and different
+    ],
+)
+def test_could_be_matches_the_visible_part_of_a_mask(live: str, fits: bool) -> None:
+    assert could_be(live, "sk-test-wxyz") is fits
+
+
+def test_carry_secrets_keeps_a_live_key_that_is_not_ours_so_it_shows_as_drift() -> None:
+    previous = {"layers": {"llm": {"api_key": "sk-test-wxyz", "headers": {"X-Team": "blue"}}}}
+    live = {"layers": {"llm": {"api_key": "****abcd", "headers": {"X-Team": "red"}}}}
+
+    view = carry_secrets(live, previous)
+
+    assert view == live
+    assert changed_paths(view, previous) == ["layers.llm.api_key", "layers.llm.headers.X-Team"]
+    assert [op["value"] for op in json_patch(view, previous)] == ["sk-test-wxyz", "blue"]
 
 
 # -- live vs desired ------------------------------------------------------------------------------
