@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -216,16 +217,21 @@ def _rest(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]
     return rest
 
 
-def carry_secrets(live_view: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
+def carry_secrets(
+    live_view: Mapping[str, Any], previous: Mapping[str, Any], shown: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Replace every secret the live view holds with `previous`'s value at the same path.
 
-    Tavus masks secrets on read, so a masked live secret is never stored: where `previous` (the
-    desired body, or the last applied inputs) has a value that the live one can be, that value
-    stands in for it; where `previous` has none, the live value is dropped. A live value that
-    cannot be `previous`'s (shown in clear and different, or a mask whose visible characters do
-    not fit it: someone set another key in the web UI) is kept, so the change shows as drift and
-    the next `up` writes the key again. A secret path live does not have stays absent, so a diff
-    against the desired body adds the key (e.g. after someone removed it). Returns a new dict.
+    Tavus masks secrets on read, so a live secret is never stored: where `previous` (the desired
+    body, or the last applied inputs) has a value, that value stands in for it; where `previous`
+    has none, the live value is dropped. A secret path live does not have stays absent, so a diff
+    against the desired body adds the key (e.g. after someone removed it in the web UI).
+
+    `shown` maps dotted secret paths to `fingerprint()`s of what Tavus showed there when the
+    provider last wrote the persona (see `shown_secrets`). Where Tavus now shows something else,
+    someone changed the key outside Pulumi: the live value is kept, so the change shows as drift
+    and the next `up` writes the key again. This assumes nothing about the mask's format; a mask
+    that never varies simply hides such changes. Returns a new dict.
     """
     view = copy.deepcopy(dict(live_view))
     for path in list(_secret_leaves(view)):
@@ -233,7 +239,7 @@ def carry_secrets(live_view: Mapping[str, Any], previous: Mapping[str, Any]) -> 
         parent = _get(view, path[:-1])
         if carried is _MISSING:
             del parent[path[-1]]
-        elif could_be(parent[path[-1]], carried):
+        elif not _changed_outside(shown, path, parent[path[-1]]):
             parent[path[-1]] = copy.deepcopy(carried)
     headers = _get(view, ("layers", "llm", "headers"))
     if isinstance(headers, dict) and not headers:
@@ -241,22 +247,17 @@ def carry_secrets(live_view: Mapping[str, Any], previous: Mapping[str, Any]) -> 
     return view
 
 
-def could_be(live: Any, secret: Any) -> bool:
-    """Whether the value Tavus shows can be `secret`: equal in clear, or a mask that fits it.
+def shown_secrets(live_view: Mapping[str, Any]) -> dict[str, str]:
+    """Fingerprints of what Tavus shows at each secret path (masked or not), keyed by dotted path."""
+    return {
+        ".".join(path): fingerprint(json.dumps(_get(live_view, path), sort_keys=True))
+        for path in _secret_leaves(live_view)
+    }
 
-    Masks often keep a few characters (`****abcd`, `sk-...****wxyz`): the text before the mask
-    run must start the secret and the text after it must end it. A mask with no visible
-    characters, or a marker like `[REDACTED]`, fits any secret.
-    """
-    if not (isinstance(live, str) and isinstance(secret, str)):
-        return json_equal(live, secret)
-    if not is_masked(live):
-        return live == secret
-    parts = _MASK_RUN.split(live, maxsplit=1)
-    if len(parts) != 2:
-        return True
-    head, tail = parts
-    return len(head) + len(tail) <= len(secret) and secret.startswith(head) and secret.endswith(tail)
+
+def _changed_outside(shown: Mapping[str, str] | None, path: Path, live: Any) -> bool:
+    recorded = (shown or {}).get(".".join(path))
+    return recorded is not None and recorded != fingerprint(json.dumps(live, sort_keys=True))
 
 
 def _secret_leaves(body: Mapping[str, Any]) -> Iterator[Path]:

@@ -13,6 +13,8 @@ Outputs are the managed body as Tavus holds it, plus:
 - `persona_id`, `created_at`, `updated_at`: assigned by Tavus;
 - `secret_fingerprints`: `{"layers.llm.api_key": "sha256:…"}`, so reviewers can see
   that a key changed without seeing it (the keys themselves stay Pulumi secrets);
+- `shown_secrets`: fingerprints of what Tavus showed (masked) for each key after the last
+  write; a refresh that sees something else reports the key as changed outside Pulumi;
 - `unmanaged`: fields Tavus holds that the file does not set (server defaults,
   web-UI additions); reported by `drift`, never reverted.
 """
@@ -40,6 +42,7 @@ class Persona(Resource, module="tavus", name="Persona"):
     created_at: pulumi.Output[str]
     updated_at: pulumi.Output[str]
     secret_fingerprints: pulumi.Output[dict[str, str]]
+    shown_secrets: pulumi.Output[dict[str, str]]
     unmanaged: pulumi.Output[dict[str, Any]]
 
     def __init__(

@@ -132,7 +132,7 @@ class PersonaProvider(ResourceProvider):
             return ReadResult(id_="", outs={})  # deleted outside Pulumi: `up` recreates it
         desired = canon.canonical(body_of(props))
         adopt = props.get(ADOPT_INPUT)
-        outs = _outputs(live, desired, adopt)
+        outs = _outputs(live, desired, adopt, shown=props.get("shown_secrets"))
         inputs = body_of(outs)
         if adopt:
             inputs[ADOPT_INPUT] = adopt
@@ -294,15 +294,26 @@ def _read_back(rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[s
     return {**live, "persona_id": persona_id}
 
 
-def _outputs(live: Mapping[str, Any], desired: dict[str, Any], adopt: str | None) -> dict[str, Any]:
-    """Outputs in the canonical form: the managed body (secrets from the file), plus computed keys."""
+def _outputs(
+    live: Mapping[str, Any],
+    desired: dict[str, Any],
+    adopt: str | None,
+    shown: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Outputs in the canonical form: the managed body (secrets from the file), plus computed keys.
+
+    `shown` is what the last write recorded of the secrets Tavus showed (`shown_secrets`): a
+    refresh passes it so that a key changed in the web UI reads as drift.
+    """
     live_body = canon.canonical(body_of(live))
-    managed = canon.carry_secrets(canon.managed_view(live_body, desired), desired)
+    live_view = canon.managed_view(live_body, desired)
+    managed = canon.carry_secrets(live_view, desired, shown)
     outs: dict[str, Any] = dict(managed)
     outs["persona_id"] = live["persona_id"]
     outs["created_at"] = live.get("created_at")
     outs["updated_at"] = live.get("updated_at")
     outs["secret_fingerprints"] = {path: canon.fingerprint(value) for path, value in _secret_leaves(managed)}
+    outs["shown_secrets"] = canon.shown_secrets(live_view)
     outs["unmanaged"] = _without_secrets(canon.unmanaged_fields(live_body, desired))
     if adopt:
         outs[ADOPT_INPUT] = adopt

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 ADOPT_INPUT = "adopt_persona_id"
-COMPUTED_OUTPUTS = ("persona_id", "created_at", "updated_at", "secret_fingerprints", "unmanaged")
+COMPUTED_OUTPUTS = (
+    "persona_id",
+    "created_at",
+    "updated_at",
+    "secret_fingerprints",
+    "shown_secrets",
+    "unmanaged",
+)
 
 # Keys of inputs/outputs that are not part of the Tavus body.
 _NOT_BODY = frozenset({ADOPT_INPUT, *COMPUTED_OUTPUTS})

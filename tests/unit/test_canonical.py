@@ -13,13 +13,13 @@ from providers.canonical import (
     canonical,
     carry_secrets,
     changed_paths,
-    could_be,
     fingerprint,
     is_masked,
     is_secret_path,
     json_equal,
     json_patch,
     managed_view,
+    shown_secrets,
     unmanaged_fields,
 )
 
@@ -170,32 +170,23 @@ def test_carry_secrets_leaves_a_secret_live_lacks_absent_so_the_diff_adds_it() -
     assert view == {"layers": {"llm": {"model": "m"}}}
 
 
-@pytest.mark.parametrize(
-    ("live", "fits"),
-    [
-        ("****", True),  # nothing visible: any key fits
-        ("[REDACTED]", True),
-        ("****wxyz", True),
-        ("sk-t****wxyz", True),
-        ("****abcd", False),  # another key's last characters
-        ("pk-****wxyz", False),
-        ("sk-test-wxyz", True),  # shown in clear, and equal
-        ("sk-other-key", False),  # shown in clear, and different
-    ],
-)
-def test_could_be_matches_the_visible_part_of_a_mask(live: str, fits: bool) -> None:
-    assert could_be(live, "sk-test-wxyz") is fits
-
-
-def test_carry_secrets_keeps_a_live_key_that_is_not_ours_so_it_shows_as_drift() -> None:
+def test_a_key_tavus_shows_differently_than_last_time_is_kept_as_drift() -> None:
     previous = {"layers": {"llm": {"api_key": "sk-test-wxyz", "headers": {"X-Team": "blue"}}}}
-    live = {"layers": {"llm": {"api_key": "****abcd", "headers": {"X-Team": "red"}}}}
+    at_write = {"layers": {"llm": {"api_key": "****wxyz", "headers": {"X-Team": "blue"}}}}
+    shown = shown_secrets(at_write)
+    assert set(shown) == {"layers.llm.api_key", "layers.llm.headers.X-Team"}
 
-    view = carry_secrets(live, previous)
-
-    assert view == live
+    assert carry_secrets(at_write, previous, shown) == previous  # unchanged: carried over
+    changed = {"layers": {"llm": {"api_key": "****abcd", "headers": {"X-Team": "red"}}}}
+    view = carry_secrets(changed, previous, shown)
+    assert view == changed
     assert changed_paths(view, previous) == ["layers.llm.api_key", "layers.llm.headers.X-Team"]
     assert [op["value"] for op in json_patch(view, previous)] == ["sk-test-wxyz", "blue"]
+
+
+def test_without_a_record_of_what_was_shown_every_key_is_carried() -> None:
+    previous = {"layers": {"llm": {"api_key": "sk-test-wxyz"}}}
+    assert carry_secrets({"layers": {"llm": {"api_key": "****abcd"}}}, previous, None) == previous
 
 
 # -- live vs desired ------------------------------------------------------------------------------
