@@ -6,6 +6,7 @@ collects what the suite's summary prints (conftest.py) and docs/reliability.md r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -145,13 +146,22 @@ def spawn(stack: PulumiStack, *args: str, log: Path) -> subprocess.Popen[bytes]:
     argv = [str(PULUMI_BIN / "pulumi"), *args, "--stack", stack.stack, "--non-interactive"]
     with open(log, "wb") as out:
         return subprocess.Popen(
-            argv, cwd=stack.project_dir, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            argv,
+            cwd=stack.project_dir,
+            env=stack.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
 
 def wait_for_requests(
-    sandbox: SandboxProcess, method: str, count: int, since: int, process: subprocess.Popen[bytes],
+    sandbox: SandboxProcess,
+    method: str,
+    count: int,
+    since: int,
+    process: subprocess.Popen[bytes],
     timeout: float = 600.0,
 ) -> int:
     """Poll the sandbox's request log until `count` `method` requests arrived; returns the count."""
@@ -166,9 +176,28 @@ def wait_for_requests(
     raise AssertionError(f"only {sandbox.admin.count(method, since=since)} {method}s within {timeout}s")
 
 
-def kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: subprocess.Popen[bytes], project_dir: Path) -> None:
+    """SIGKILL the run and everything it started, as a cancelled CI job or a lost machine would.
+
+    The engine starts its plugins (language host, provider) in process groups of their own, so
+    killpg alone leaves the provider running and still talking to Tavus: sweep by working directory.
+    """
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    for pid in _processes_in(project_dir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _processes_in(directory: Path) -> list[int]:
+    wanted = directory.resolve()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(proc / "cwd")) == wanted:
+                    found.append(int(proc.name))
+    return found
 
 
 def state_document(stack: PulumiStack) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def test_killed_up_recovers_without_duplicates_or_orphans(
     cursor = sandbox.admin.cursor()
     process = spawn(stack, "up", "--yes", "--skip-preview", log=tmp_path / "killed-up.log")
     wait_for_requests(sandbox, "POST", kill_after, cursor, process)
-    kill_group(process)
+    kill_group(process, stack.project_dir)
     FIGURES["deploys killed"] += 1
 
     checkpoint = state_document(stack)["checkpoint"]["latest"]
