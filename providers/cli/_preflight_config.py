@@ -9,17 +9,15 @@ the backend login and `PULUMI_CONFIG_PASSPHRASE` are whatever `pulumi up` would 
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from providers.cli._pulumi import CliError, pulumi_binary
+from providers.cli._pulumi import CliError, stack_config
 from providers.spec import Ref
 
 ENV_PREFIX = "PREFLIGHT_CONFIG_"
@@ -80,31 +78,9 @@ class StackConfig:
 def read_stack_config(stack: str, root: Path) -> dict[str, Any]:
     """`{"project:key": value}` of every config value of the stack, secrets in plaintext."""
     try:
-        binary = pulumi_binary(root)
+        return stack_config(root, stack, timeout=PULUMI_TIMEOUT_S)
     except CliError as exc:
-        raise ConfigReadError(f"{exc}, or export {ENV_PREFIX}<key> for every referenced key") from None
-    argv = [binary, "config", "--json", "--show-secrets", "--stack", stack, "--non-interactive"]
-    try:
-        proc = subprocess.run(
-            argv, cwd=root, capture_output=True, text=True, timeout=PULUMI_TIMEOUT_S, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        what = type(exc).__name__
-        raise ConfigReadError(f"could not run `pulumi config` for stack {stack}: {what}") from None
-    if proc.returncode != 0:
-        # stderr is an error message from Pulumi (no values: it failed before printing any).
-        detail = proc.stderr.strip().splitlines()[-3:]
         raise ConfigReadError(
-            f"`pulumi config --stack {stack}` exited {proc.returncode}: {' / '.join(detail)}. Run preflight "
-            "where `pulumi up` works (same directory, backend login and PULUMI_CONFIG_PASSPHRASE), "
-            f"or export {ENV_PREFIX}<key> for every referenced key"
-        )
-    try:
-        document = json.loads(proc.stdout)
-    except ValueError:
-        raise ConfigReadError(f"`pulumi config --json --stack {stack}` did not print JSON") from None
-    return {key: _value(entry) for key, entry in document.items() if isinstance(entry, dict)}
-
-
-def _value(entry: Mapping[str, Any]) -> Any:
-    return entry["objectValue"] if "objectValue" in entry else entry.get("value")
+            f"{exc}. Run preflight where `pulumi up` works (same directory, backend login and "
+            f"PULUMI_CONFIG_PASSPHRASE), or export {ENV_PREFIX}<key> for every referenced key"
+        ) from None

@@ -67,15 +67,36 @@ def pulumi_json(root: Path, *args: str) -> Any:
         raise CliError(f"`pulumi {' '.join(args[:2])}` did not print JSON: {text[:200]!r}") from exc
 
 
-def stack_settings(root: Path, stack: str) -> ProviderSettings:
-    """The stack's Tavus settings: `pulumi config --json --show-secrets`, kept in this process only.
+def stack_config(root: Path, stack: str, timeout: float = 120) -> dict[str, Any]:
+    """`{"project:key": value}` for every config value of the stack, secrets decrypted.
 
-    The decrypted key is held in memory for the client and never printed; like the provider,
-    the environment (TAVUS_API_KEY, TAVUS_BASE_URL) is the fallback when config lacks a key.
+    Kept in this process only. Unlike `run_pulumi`, a failure never quotes stdout: for
+    `--show-secrets` it may hold every secret of the stack. Pulumi's stderr names no value.
     """
-    document = pulumi_json(root, "config", "--json", "--show-secrets", "--stack", stack)
-    values = {key: str(entry.get("value")) for key, entry in document.items() if "value" in entry}
-    return settings_from(values.get)
+    argv = [pulumi_binary(root), "config", "--json", "--show-secrets", "--stack", stack, "--non-interactive"]
+    try:
+        proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CliError(f"could not run `pulumi config` for stack {stack}: {type(exc).__name__}") from None
+    if proc.returncode != 0:
+        detail = " / ".join(proc.stderr.strip().splitlines()[-3:])
+        raise CliError(f"`pulumi config --stack {stack}` exited {proc.returncode}: {detail}")
+    try:
+        document = json.loads(proc.stdout)
+    except ValueError:
+        raise CliError(f"`pulumi config --json --stack {stack}` did not print JSON") from None
+    return {
+        key: entry["objectValue"] if "objectValue" in entry else entry.get("value")
+        for key, entry in document.items()
+        if isinstance(entry, dict)
+    }
+
+
+def stack_settings(root: Path, stack: str) -> ProviderSettings:
+    """The stack's Tavus settings from its config; like the provider, the environment
+    (TAVUS_API_KEY, TAVUS_BASE_URL) is the fallback when config lacks a key."""
+    values = stack_config(root, stack)
+    return settings_from(lambda key: None if values.get(key) is None else str(values[key]))
 
 
 @dataclass(frozen=True)
