@@ -15,13 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from providers.cli._pulumi import CliError, stack_config
+from providers.cli._pulumi import CliError, project_name, stack_config
 from providers.spec import Ref
 
 ENV_PREFIX = "PREFLIGHT_CONFIG_"
-DEFAULT_PROJECT = "tavus-personas"
 PULUMI_TIMEOUT_S = 120
 
 
@@ -32,15 +29,6 @@ class ConfigReadError(RuntimeError):
 def env_name(key: str) -> str:
     """`openaiKey` -> PREFLIGHT_CONFIG_openaiKey; `tavus:apiKey` -> PREFLIGHT_CONFIG_tavus_apiKey."""
     return ENV_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", key)
-
-
-def project_name(root: Path) -> str:
-    try:
-        document = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError):
-        return DEFAULT_PROJECT
-    name = document.get("name") if isinstance(document, dict) else None
-    return name if isinstance(name, str) and name else DEFAULT_PROJECT
 
 
 class StackConfig:

@@ -16,14 +16,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from providers.settings import ProviderSettings, settings_from
 
 PERSONA_TYPE = "pulumi-python:dynamic/tavus:Persona"
+DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class CliError(RuntimeError):
     """A failure the command reports in one line and exits 1 on."""
+
+
+def project_name(root: Path) -> str:
+    """The project's name from `Pulumi.yaml` (config keys are namespaced by it)."""
+    try:
+        document = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_PROJECT
+    name = document.get("name") if isinstance(document, dict) else None
+    return name if isinstance(name, str) and name else DEFAULT_PROJECT
 
 
 def pulumi_binary(root: Path) -> str:

@@ -14,9 +14,8 @@ from typing import Any
 
 import yaml
 
+from providers.cli._pulumi import project_name
 from providers.spec import Diagnostic, check_references, load_personas
-
-PROJECT = "tavus-personas"
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     files, diagnostics = load_personas(args.root)
     if args.stack:
         keys = stack_config_keys(args.root / f"Pulumi.{args.stack}.yaml")
-        diagnostics += check_references(files, has_config=keys.__contains__, project=PROJECT)
+        diagnostics += check_references(files, has_config=keys.__contains__, project=project_name(args.root))
     return report(diagnostics, len(files))
 
 
