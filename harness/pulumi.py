@@ -62,7 +62,9 @@ def hermetic_env(
         PATH=f"{PULUMI_BIN}{os.pathsep}{env.get('PATH', '')}",
         PULUMI_HOME=str(home),
         PULUMI_CREDENTIALS_PATH=str(home),
-        PULUMI_BACKEND_URL=f"file://{backend}",
+        # metadata=skip: no `.attrs` sidecars, which the file backend writes in place and a
+        # killed run can leave cut off (docs/reliability.md, "Recovering from a killed pulumi up").
+        PULUMI_BACKEND_URL=f"file://{backend}?metadata=skip",
         PULUMI_CONFIG_PASSPHRASE=passphrase,
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
