@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("validate", "drift", "pr_comment", "export", "preflight")
+COMMANDS = ("validate", "drift", "pr_comment", "export", "preflight", "recover")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,15 @@ def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
         detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
         raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode}: {detail}")
     return proc.stdout
+
+
+def stream_pulumi(root: Path, *args: str) -> None:
+    """Run `pulumi ARGS --non-interactive` in `root`, its output shown as it comes; CliError on failure."""
+    argv = [pulumi_binary(root), *args, "--non-interactive"]
+    sys.stdout.flush()
+    returncode = subprocess.run(argv, cwd=root, stdin=subprocess.DEVNULL, check=False).returncode
+    if returncode != 0:
+        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {returncode} (its output is above)")
 
 
 def _json_errors(stdout: str) -> str:
