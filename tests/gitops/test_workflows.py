@@ -74,3 +74,13 @@ def test_deploy_and_drift_commands() -> None:
     drift = next(str(s["run"]) for s in _steps("drift.yml") if "providers drift" in str(s.get("run", "")))
     assert '--markdown >> "$GITHUB_STEP_SUMMARY"' in drift and 'exit "$code"' in drift
     assert set(_load("drift.yml")[True]) == {"schedule", "workflow_dispatch"}
+
+
+def test_deploy_recovers_only_when_asked_and_before_anything_else() -> None:
+    steps = _steps("deploy.yml")
+    recover = next(i for i, s in enumerate(steps) if "providers recover" in str(s.get("run", "")))
+    assert steps[recover]["if"] == "${{ inputs.recover }}"
+    assert "--force-unlock" in steps[recover]["run"]  # safe only because deploys never overlap
+    assert _load("deploy.yml")["concurrency"] == {"group": "deploy-prod", "cancel-in-progress": False}
+    preflight = next(i for i, s in enumerate(steps) if "providers preflight" in str(s.get("run", "")))
+    assert recover < preflight
