@@ -33,12 +33,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from providers import _engine_errors
 from providers import canonical as canon
 from providers.client import TavusClient
 from providers.errors import InvalidRequestError, PersonaNotFoundError, TavusPersonasError
 from providers.settings import ProviderSettings, settings_from
 from providers.spec import validate_body
 from providers.state import ADOPT_INPUT, body_of
+
+# In the provider server process, show the product's errors without the SDK's traceback.
+_engine_errors.install()
 
 # Reads served by GET before the provider switches to paging the list endpoint:
 # a refresh of a small stack stays cheap in a large account, and a refresh of N
