@@ -28,12 +28,12 @@ class ProviderMemoryMonitor:
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._seen: set[int] = set()
+        self._before: set[int] = set()
         self._providers: set[int] = set()
         self.peak_kib = 0
 
     def __enter__(self) -> ProviderMemoryMonitor:
-        self._seen = set(_pids())  # anything already running is not ours
+        self._before = set(_pids())  # anything already running is not ours
         self._thread.start()
         return self
 
@@ -54,11 +54,11 @@ class ProviderMemoryMonitor:
                 return
 
     def _sample(self) -> None:
+        # A new process is checked on every sample until it is a provider: one caught between
+        # fork and exec still shows its parent's (the CLI's) command line.
         for pid in _pids():
-            if pid not in self._seen:
-                self._seen.add(pid)
-                if self._is_provider(pid):
-                    self._providers.add(pid)
+            if pid not in self._before and pid not in self._providers and self._is_provider(pid):
+                self._providers.add(pid)
         for pid in list(self._providers):
             hwm = _vm_hwm_kib(pid)
             if hwm is None:
