@@ -145,9 +145,10 @@ class PersonaProvider(ResourceProvider):
     # -- helpers -----------------------------------------------------------------------
 
     def _create_or_adopt_by_name(self, rt: _Runtime, desired: dict[str, Any]) -> dict[str, Any]:
-        # A persona with this name can exist already: left by a `pulumi up` that was
-        # killed after Tavus created it, or made by hand. Adopting it (rather than
-        # POSTing a duplicate) keeps exactly one persona per file.
+        # A persona with this name can exist already: left by a `pulumi up` that was killed
+        # (or lost the answer) after Tavus created it, or made by hand. The first holds
+        # exactly the file's settings and is adopted rather than duplicated; anything else
+        # is someone's persona, and a plan that said "create" must not overwrite it.
         name = desired.get("persona_name", "")
         same_name = rt.index.by_name(name)
         if len(same_name) > 1:
@@ -158,6 +159,16 @@ class PersonaProvider(ResourceProvider):
             )
         if same_name:
             persona_id = same_name[0]["persona_id"]
+            # The whole document, not the list entry: list entries may be abridged.
+            existing = rt.client.get(persona_id) or same_name[0]
+            differing = _differing_fields(existing, desired)
+            if differing:
+                raise PersonaStateError(
+                    f"a persona named {name!r} already exists in Tavus ({persona_id}) with other "
+                    f"settings ({', '.join(differing)}); nothing was changed. To manage it from this "
+                    f"file (its settings replace the persona's), set `pulumi: {{adopt: {persona_id}}}` "
+                    "in the file; to keep both, give the file another persona_name"
+                )
             _warn(f"adopting existing persona {persona_id} named {name!r} instead of creating a duplicate")
             return self._adopt(rt, persona_id, desired)
         created = rt.client.create(desired)
@@ -282,13 +293,18 @@ def _http_timeout(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
+def _differing_fields(live: Mapping[str, Any], desired: dict[str, Any]) -> list[str]:
+    """The file's fields whose values `live` does not hold. Secrets count as held: Tavus masks them."""
+    held = canon.carry_secrets(canon.managed_view(canon.canonical(live), desired), desired)
+    return canon.changed_paths(held, desired)
+
+
 def _read_back(rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
     """GET the persona after a write and fail clearly if a declared field did not persist."""
     live = rt.client.get(persona_id)
     if live is None:
         raise PersonaStateError(f"persona {persona_id} disappeared right after it was written")
-    held = canon.carry_secrets(canon.managed_view(canon.canonical(live), desired), desired)
-    missing = canon.changed_paths(held, desired)
+    missing = _differing_fields(live, desired)
     if missing:
         raise PersonaStateError(
             f"Tavus did not keep these fields of persona {persona_id}: {', '.join(missing)}. "

@@ -141,16 +141,30 @@ def test_update_of_a_deleted_persona_says_how_to_recover(
         provider.update(persona_id, outs, dict(provider.check({}, {**CUSTOM, "context": "x"}).inputs))
 
 
-def test_create_adopts_a_same_named_persona_instead_of_duplicating(
+def test_create_adopts_a_same_named_persona_left_by_a_killed_run(
     provider: PersonaProvider, sandbox: SandboxProcess
 ) -> None:
-    orphan = sandbox.admin.create({**CUSTOM, "system_prompt": "Left by a killed run."})
+    orphan = sandbox.admin.create(CUSTOM)  # what a killed `up` leaves: the file's own settings
     cursor = sandbox.admin.cursor()
     persona_id, _ = _create(provider, CUSTOM)
     assert persona_id == orphan
     assert sandbox.admin.count("POST", since=cursor) == 0
-    stored = sandbox.admin.get(orphan)
-    assert stored is not None and stored["system_prompt"] == CUSTOM["system_prompt"]
+    assert [p["persona_id"] for p in sandbox.admin.list(persona_type="user")] == [orphan]
+
+
+def test_create_never_overwrites_a_different_same_named_persona(
+    provider: PersonaProvider, sandbox: SandboxProcess
+) -> None:
+    made_by_hand = sandbox.admin.create({**CUSTOM, "system_prompt": "Written in the web UI."})
+    cursor = sandbox.admin.cursor()
+    with pytest.raises(PersonaStateError) as refused:
+        _create(provider, CUSTOM)
+    message = str(refused.value)
+    assert f"already exists in Tavus ({made_by_hand}) with other settings (system_prompt)" in message
+    assert f"`pulumi: {{adopt: {made_by_hand}}}`" in message and LLM_KEY not in message
+    assert sandbox.admin.count("POST", since=cursor) == sandbox.admin.count("PATCH", since=cursor) == 0
+    stored = sandbox.admin.get(made_by_hand)
+    assert stored is not None and stored["system_prompt"] == "Written in the web UI."
 
 
 def test_create_refuses_to_guess_between_two_same_named_personas(
