@@ -91,6 +91,11 @@ def recover(root: Path, stack: str, *, force_unlock: bool = False) -> None:
 def backend_directory(root: Path) -> Path | None:
     """The directory of a `file://` backend (the one `pulumi` itself uses here), else None."""
     url = str(pulumi_json(root, "whoami", "--verbose", "--json").get("url") or "")
+    return file_backend_path(url, root)
+
+
+def file_backend_path(url: str, root: Path) -> Path | None:
+    """The directory a `file://` backend URL names (`~` and relative forms as Pulumi reads them)."""
     if not url.startswith("file://"):
         return None
     parts = urlsplit(url)
