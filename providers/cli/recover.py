@@ -82,6 +82,11 @@ def recover(root: Path, stack: str, *, force_unlock: bool = False) -> None:
         _unlock_file_backend(root, backend, stack, force_unlock)
     elif force_unlock:
         _cancel(root, stack)
+    else:
+        print(
+            "recover: this backend's locks cannot be read from here, so none were removed; if "
+            "`pulumi up` says the stack is locked by a run that is dead, run recover with --force-unlock"
+        )
     pending = pending_operations(root, stack)
     if pending:
         print(f"recover: {len(pending)} pending operation(s) in the state; refreshing to clear them")

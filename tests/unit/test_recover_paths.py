@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from providers.cli import recover as recover_module
 from providers.cli.recover import file_backend_path, repair_sidecars
 
 
@@ -38,3 +39,19 @@ def test_only_sidecars_that_are_not_json_are_removed(tmp_path: Path) -> None:
 
     assert repair_sidecars(tmp_path) == sorted([cut_off, half])
     assert whole.exists() and state.exists() and not cut_off.exists() and not half.exists()
+
+
+@pytest.mark.parametrize(("force", "cancelled"), [(False, False), (True, True)])
+def test_other_backends_are_unlocked_only_when_forced(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], force: bool, cancelled: bool
+) -> None:
+    """An s3:// or Pulumi Cloud backend: its locks cannot be read, so only --force-unlock removes them."""
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(recover_module, "backend_directory", lambda root: None)
+    monkeypatch.setattr(recover_module, "pending_operations", lambda root, stack: [])
+    monkeypatch.setattr(recover_module, "stream_pulumi", lambda root, *args: calls.append(args))
+
+    recover_module.recover(Path("."), "prod", force_unlock=force)
+
+    assert (("cancel", "--yes", "--stack", "prod") in calls) is cancelled
+    assert ("run recover with --force-unlock" in capsys.readouterr().out) is not force
