@@ -21,8 +21,12 @@ import httpx
 from harness.demo_preflight import show_preflight
 from harness.pulumi import REPO_ROOT, PulumiStack, hermetic_env
 
-DEMO_DIR = REPO_ROOT / ".demo"
-SANDBOX_URL = "http://127.0.0.1:8787"
+# DEMO_ROOT and DEMO_PORT let tests run the demo in a project copy on a free port. The stack
+# config file (Pulumi.sandbox.yaml) in that root must point tavus:baseUrl at the same port.
+PROJECT_ROOT = Path(os.environ.get("DEMO_ROOT") or REPO_ROOT)
+SANDBOX_PORT = int(os.environ.get("DEMO_PORT") or 8787)
+DEMO_DIR = PROJECT_ROOT / ".demo"
+SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}"
 # Keys of the local sandbox only: nothing real is protected by them.
 SANDBOX_API_KEY = "sandbox-demo-key"
 DEMO_SECRETS = {
@@ -38,7 +42,7 @@ def main(argv: list[str]) -> int:
         stop_sandbox()
         return 0
     start_sandbox()
-    stack = PulumiStack(project_dir=REPO_ROOT, state_dir=DEMO_DIR / "state", stack="sandbox")
+    stack = PulumiStack(project_dir=PROJECT_ROOT, state_dir=DEMO_DIR / "state", stack="sandbox")
     if stack.run("stack", "select", "sandbox", check=False).returncode != 0:
         stack.init()
     for key, value in DEMO_SECRETS.items():
@@ -81,7 +85,7 @@ def start_sandbox() -> None:
             "-m",
             "sandbox",
             "--port",
-            "8787",
+            str(SANDBOX_PORT),
             "--db",
             str(DEMO_DIR / "sandbox.db"),
             "--api-key",
@@ -102,11 +106,28 @@ def start_sandbox() -> None:
 
 
 def stop_sandbox() -> None:
-    if PID_FILE.exists():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(PID_FILE.read_text()), signal.SIGTERM)
-        PID_FILE.unlink()
-        print("sandbox stopped")
+    """SIGTERM the demo's sandbox and return once it has exited (its port is free again)."""
+    if not PID_FILE.exists():
+        return
+    pid = int(PID_FILE.read_text())
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and _state_of(pid) != "Z":
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the sandbox (pid {pid}) did not stop within 30 s")
+        time.sleep(0.05)  # polling a process we did not start (no handle to wait on)
+    PID_FILE.unlink()
+    print("sandbox stopped")
+
+
+def _state_of(pid: int) -> str:
+    """The process state letter from /proc (Z: exited, not yet reaped by its parent)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "Z"
+    return stat.rsplit(")", 1)[1].split()[0]
 
 
 def show_personas() -> None:

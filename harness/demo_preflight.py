@@ -13,7 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from harness.pulumi import REPO_ROOT, PulumiStack
+from harness.pulumi import PulumiStack
 from sandbox.llm_testing import LlmAdmin
 
 PASSING, FAILING = "demo", "demo-no-stream"
@@ -37,7 +37,7 @@ def _preflight(stack: PulumiStack, base_url: str, title: str) -> int:
     print(f"\n== preflight: {title} ==\n$ python -m providers preflight --stack {stack.stack} storyteller "
           f"--base-url {base_url}", flush=True)
     # The stack's hermetic env lets preflight read its config through the Pulumi CLI.
-    result = subprocess.run(argv, cwd=REPO_ROOT, env=stack.env, capture_output=True, text=True,
+    result = subprocess.run(argv, cwd=stack.project_dir, env=stack.env, capture_output=True, text=True,
                             timeout=300, check=False)
     print(result.stdout, result.stderr, sep="", end="", flush=True)
     print(f"(exit code {result.returncode})", flush=True)
