@@ -201,8 +201,21 @@ def _all_defaults(wanted: Any, path: Path) -> Any:
 
 
 def unmanaged_fields(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
-    """The rest of the live persona: canonical fields the file does not set (for drift reports)."""
-    return _rest(canonical(live), canonical(desired))
+    """The rest of the live persona: canonical fields the file does not set (for drift reports).
+
+    Secrets are left out: Tavus masks them, and they must never be stored. The provider's
+    `unmanaged` output and the drift command's comparison with it both come from here.
+    """
+    return _without_secrets(_rest(canonical(live), canonical(desired)), ())
+
+
+def _without_secrets(body: Mapping[str, Any], prefix: Path) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in body.items():
+        path = (*prefix, key)
+        if not is_secret_path(path):
+            kept[key] = _without_secrets(value, path) if isinstance(value, Mapping) else value
+    return kept
 
 
 def _rest(live: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,6 +258,15 @@ def carry_secrets(
     if isinstance(headers, dict) and not headers:
         del view["layers"]["llm"]["headers"]
     return view
+
+
+def secret_fingerprints(body: Mapping[str, Any]) -> dict[str, str]:
+    """`fingerprint()` of each secret value the body holds, keyed by dotted path."""
+    return {
+        ".".join(path): fingerprint(value)
+        for path in _secret_leaves(body)
+        if isinstance(value := _get(body, path), str)
+    }
 
 
 def shown_secrets(live_view: Mapping[str, Any]) -> dict[str, str]:

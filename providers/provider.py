@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -332,31 +332,12 @@ def _outputs(
     outs["persona_id"] = live["persona_id"]
     outs["created_at"] = live.get("created_at")
     outs["updated_at"] = live.get("updated_at")
-    outs["secret_fingerprints"] = {path: canon.fingerprint(value) for path, value in _secret_leaves(managed)}
+    outs["secret_fingerprints"] = canon.secret_fingerprints(managed)
     outs["shown_secrets"] = canon.shown_secrets(live_view)
-    outs["unmanaged"] = _without_secrets(canon.unmanaged_fields(live_body, desired))
+    outs["unmanaged"] = canon.unmanaged_fields(live_body, desired)
     if adopt:
         outs[ADOPT_INPUT] = adopt
     return outs
-
-
-def _secret_leaves(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
-    for key, value in body.items():
-        path = (*prefix, key)
-        if canon.is_secret_path(path) and isinstance(value, str):
-            yield ".".join(path), value
-        elif isinstance(value, Mapping):
-            yield from _secret_leaves(value, path)
-
-
-def _without_secrets(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
-    for key, value in body.items():
-        path = (*prefix, key)
-        if canon.is_secret_path(path):
-            continue
-        kept[key] = _without_secrets(value, path) if isinstance(value, Mapping) else value
-    return kept
 
 
 def _warn(message: str) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from providers.canonical import canonical, is_secret_path, unmanaged_fields
+from providers.canonical import unmanaged_fields
 from providers.cli._changes import FieldChange, Kind, field_changes
 from providers.cli._drift_report import DriftReport, PersonaDrift
 from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
@@ -121,15 +121,5 @@ def _unmanaged_changes(old: Mapping[str, Any], live: Mapping[str, Any]) -> list[
     """Stored `unmanaged` output vs the live fields the last applied inputs do not set."""
     stored = (old.get("outputs") or {}).get("unmanaged") or {}
     desired = body_of(old.get("inputs") or {})
-    now = _without_secrets(unmanaged_fields(canonical(body_of(live)), desired))
+    now = unmanaged_fields(body_of(live), desired)  # as the provider computed `stored`
     return field_changes(stored, now)
-
-
-def _without_secrets(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Unmanaged secrets are masked by Tavus and never stored: leave them out, as the provider does."""
-    kept: dict[str, Any] = {}
-    for key, value in body.items():
-        path = (*prefix, key)
-        if not is_secret_path(path):
-            kept[key] = _without_secrets(value, path) if isinstance(value, Mapping) else value
-    return kept

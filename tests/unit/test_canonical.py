@@ -19,6 +19,7 @@ from providers.canonical import (
     json_equal,
     json_patch,
     managed_view,
+    secret_fingerprints,
     shown_secrets,
     unmanaged_fields,
 )
@@ -205,6 +206,24 @@ def test_unmanaged_fields_are_the_rest_of_live() -> None:
         "default_replica_id": "r90bbd427f71",
         "layers": {"conversational_flow": {"turn_detection_model": "sparrow-1", "voice_isolation": "near"}},
     }
+
+
+def test_unmanaged_fields_never_hold_a_secret() -> None:
+    live = {
+        "persona_name": "x",
+        "layers": {"tts": {"tts_engine": "cartesia", "api_key": "****abcd"}},
+    }
+    assert unmanaged_fields(live, {"persona_name": "x"}) == {"layers": {"tts": {"tts_engine": "cartesia"}}}
+
+
+def test_secret_fingerprints_cover_every_secret_string() -> None:
+    body = {"layers": {"llm": {"api_key": "sk-1", "headers": {"A": "a-1"}}, "tts": {"api_key": "el-1"}}}
+    assert secret_fingerprints(body) == {
+        "layers.llm.api_key": fingerprint("sk-1"),
+        "layers.llm.headers.A": fingerprint("a-1"),
+        "layers.tts.api_key": fingerprint("el-1"),
+    }
+    assert secret_fingerprints({"persona_name": "x"}) == {}
 
 
 def test_default_valued_fields_omitted_by_tavus_are_not_drift() -> None:
