@@ -160,7 +160,7 @@ class PersonaProvider(ResourceProvider):
         if same_name:
             persona_id = same_name[0]["persona_id"]
             # The whole document, not the list entry: list entries may be abridged.
-            existing = rt.client.get(persona_id) or same_name[0]
+            existing = self._fetch_for_adoption(rt, persona_id)
             differing = _differing_fields(existing, desired)
             if differing:
                 raise PersonaStateError(
@@ -170,7 +170,7 @@ class PersonaProvider(ResourceProvider):
                     "in the file; to keep both, give the file another persona_name"
                 )
             _warn(f"adopting existing persona {persona_id} named {name!r} instead of creating a duplicate")
-            return self._adopt(rt, persona_id, desired)
+            return self._take_over(rt, persona_id, existing, desired)
         created = rt.client.create(desired)
         persona_id = created["persona_id"]
         try:
@@ -182,12 +182,21 @@ class PersonaProvider(ResourceProvider):
             raise
 
     def _adopt(self, rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
+        return self._take_over(rt, persona_id, self._fetch_for_adoption(rt, persona_id), desired)
+
+    def _fetch_for_adoption(self, rt: _Runtime, persona_id: str) -> dict[str, Any]:
         live = rt.client.get(persona_id)
         if live is None:
             raise PersonaStateError(
                 f"cannot adopt persona {persona_id}: Tavus has no persona with that id "
                 "(check `pulumi.adopt` in the file)"
             )
+        return live
+
+    def _take_over(
+        self, rt: _Runtime, persona_id: str, live: Mapping[str, Any], desired: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Patch the adopted persona `live` (as just fetched) to the file, and read it back."""
         # Compare against what Tavus shows, masked keys included: an adopted
         # persona's keys are unknown, so they are always written.
         current = canon.managed_view(canon.canonical(live), desired)

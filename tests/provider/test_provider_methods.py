@@ -149,6 +149,7 @@ def test_create_adopts_a_same_named_persona_left_by_a_killed_run(
     persona_id, _ = _create(provider, CUSTOM)
     assert persona_id == orphan
     assert sandbox.admin.count("POST", since=cursor) == 0
+    assert sandbox.admin.count("GET", op="get", since=cursor) == 2  # compared once, read back once
     assert [p["persona_id"] for p in sandbox.admin.list(persona_type="user")] == [orphan]
 
 
