@@ -113,7 +113,7 @@ def stop_sandbox() -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 30
-    while Path(f"/proc/{pid}").exists() and _state_of(pid) != "Z":
+    while _running(pid):
         if time.monotonic() > deadline:
             raise SystemExit(f"the sandbox (pid {pid}) did not stop within 30 s")
         time.sleep(0.05)  # polling a process we did not start (no handle to wait on)
@@ -121,13 +121,13 @@ def stop_sandbox() -> None:
     print("sandbox stopped")
 
 
-def _state_of(pid: int) -> str:
-    """The process state letter from /proc (Z: exited, not yet reaped by its parent)."""
+def _running(pid: int) -> bool:
+    """False once the process is gone, or exited and waiting to be reaped (state Z in /proc)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return "Z"
-    return stat.rsplit(")", 1)[1].split()[0]
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def show_personas() -> None:

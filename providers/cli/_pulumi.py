@@ -50,10 +50,14 @@ def pulumi_binary(root: Path) -> str:
     return found
 
 
+def _pulumi_argv(root: Path, *args: str) -> list[str]:
+    """`pulumi ARGS`, never prompting: these commands run in CI and scripts."""
+    return [pulumi_binary(root), *args, "--non-interactive"]
+
+
 def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     """stdout of `pulumi ARGS --non-interactive` run in `root`; CliError (with stderr) otherwise."""
-    argv = [pulumi_binary(root), *args, "--non-interactive"]
-    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
+    proc = subprocess.run(_pulumi_argv(root, *args), cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode not in ok_codes:
         # Pulumi masks secret values in its own messages; we add only the command line.
         detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
@@ -63,11 +67,10 @@ def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
 
 def stream_pulumi(root: Path, *args: str) -> None:
     """Run `pulumi ARGS --non-interactive` in `root`, its output shown as it comes; CliError on failure."""
-    argv = [pulumi_binary(root), *args, "--non-interactive"]
     sys.stdout.flush()
-    returncode = subprocess.run(argv, cwd=root, stdin=subprocess.DEVNULL, check=False).returncode
-    if returncode != 0:
-        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {returncode} (its output is above)")
+    proc = subprocess.run(_pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL, check=False)
+    if proc.returncode != 0:
+        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode} (its output is above)")
 
 
 def _json_errors(stdout: str) -> str:
@@ -96,7 +99,7 @@ def stack_config(root: Path, stack: str, timeout: float = 120) -> dict[str, Any]
     Kept in this process only. Unlike `run_pulumi`, a failure never quotes stdout: for
     `--show-secrets` it may hold every secret of the stack. Pulumi's stderr names no value.
     """
-    argv = [pulumi_binary(root), "config", "--json", "--show-secrets", "--stack", stack, "--non-interactive"]
+    argv = _pulumi_argv(root, "config", "--json", "--show-secrets", "--stack", stack)
     try:
         proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

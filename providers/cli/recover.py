@@ -61,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
 class Lock:
     """One lock file of a file backend, as the Pulumi CLI writes it."""
 
-    path: Path
     pid: int
     hostname: str
     username: str
@@ -132,7 +131,6 @@ def _read_lock(path: Path) -> Lock:
     try:
         content = json.loads(path.read_text())
         return Lock(
-            path=path,
             pid=int(content["pid"]),
             hostname=str(content["hostname"]),
             username=str(content.get("username", "?")),
