@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime
 import email.utils
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from providers.endpoints import Endpoint, persona_endpoint
 from providers.errors import (
     AuthenticationError,
     InvalidRequestError,
+    NotFoundError,
     PersonaNotFoundError,
     RateLimitedError,
     ServerError,
@@ -24,28 +25,34 @@ from providers.errors import (
 Redact = Callable[[str], str]
 
 MAX_MESSAGE_CHARS = 500
-_INVALID_ID = re.compile(r"invalid\s+(persona|pal)_?id", re.IGNORECASE)
+_PERSONAS = persona_endpoint()
 
 
 def api_error(
-    response: httpx.Response, method: str, path: str, redact: Redact, *, item: bool = True
+    response: httpx.Response,
+    method: str,
+    path: str,
+    redact: Redact,
+    *,
+    item: bool = True,
+    endpoint: Endpoint = _PERSONAS,
 ) -> TavusAPIError:
     """The exception for an error answer; every text in it has been through ``redact``.
 
-    ``item`` says whether ``path`` names one persona: only then can an answer mean "gone".
+    ``item`` says whether ``path`` names one item of ``endpoint``: only then can an answer mean "gone".
     """
-    cls = _error_class(response, item)
+    cls = _error_class(response, item, endpoint)
     return cls(response.status_code, method, redact(path), error_message(response, redact))
 
 
-def _error_class(response: httpx.Response, item: bool) -> type[TavusAPIError]:
+def _error_class(response: httpx.Response, item: bool, endpoint: Endpoint) -> type[TavusAPIError]:
     status = response.status_code
     if status == 401:
         return AuthenticationError
     if status == 429:
         return RateLimitedError
-    if item and is_gone(response):
-        return PersonaNotFoundError
+    if item and is_gone(response, endpoint):
+        return PersonaNotFoundError if endpoint.id_field == "persona_id" else NotFoundError
     if 400 <= status < 500:
         return InvalidRequestError
     if status >= 500:
@@ -91,10 +98,12 @@ def _loads(raw: str) -> Any:
         return None
 
 
-def is_gone(response: httpx.Response) -> bool:
-    """True when the answer means "this persona does not exist".
+def is_gone(response: httpx.Response, endpoint: Endpoint = _PERSONAS) -> bool:
+    """True when the answer means "this item (persona, objectives set...) does not exist".
 
-    Tavus documents 400 ``{"error": "Invalid persona_id"}``; a 404 is possible too. A 404 whose
+    Tavus documents 400 ``{"error": "Invalid persona_id"}`` (likewise "Invalid objectives_id"); a
+    404 is possible too. A 400 naming another id field ("Invalid objectives_id" on a persona PATCH)
+    is a refused reference, not a missing persona. A 404 whose
     body is non-JSON text (an HTML page, a bare "Not Found") is *not* taken as gone: that is what a
     wrong base URL or path prefix looks like, and reading it as gone would make callers recreate
     personas that still exist.
@@ -105,7 +114,7 @@ def is_gone(response: httpx.Response) -> bool:
         return not raw or isinstance(_loads(raw), dict)
     if status == 400:
         message = _tavus_message(response.text) or ""
-        return bool(_INVALID_ID.search(message))
+        return bool(endpoint.gone_message.search(message))
     return False
 
 
@@ -122,40 +131,32 @@ def json_body(response: httpx.Response, method: str, path: str, redact: Redact) 
     )
 
 
-def unwrap_persona(body: Any, persona_id: str) -> dict[str, Any] | None:
-    """The persona from either GET shape: the object itself, or ``{"data": [object]}``.
+def unwrap_item(body: Any, item_id: str, endpoint: Endpoint = _PERSONAS) -> dict[str, Any] | None:
+    """The item from any GET shape: the object itself, ``{"data": object}`` or ``{"data": [object]}``.
 
-    Returns None for ``{"data": []}`` (gone). Raises ValueError for any other shape.
+    Returns None for ``{"data": []}`` (gone). Raises ValueError for any other shape. An object that
+    carries its id is the item itself even when it has a ``data`` field (objectives, guardrails).
     """
     if not isinstance(body, dict):
         raise ValueError("the body is not a JSON object")
     data = body.get("data")
-    if _has_id(body) or data is None:
-        return normalise_ids(body)
+    if _has_id(body, endpoint) or data is None:
+        return endpoint.normalise(body)
     if isinstance(data, dict):
-        return normalise_ids(data)
+        return endpoint.normalise(data)
     if not isinstance(data, list):
         raise ValueError("'data' is neither an object nor a list")
-    items = [normalise_ids(item) for item in data if isinstance(item, dict)]
-    matching = [item for item in items if item.get("persona_id") == persona_id]
+    items = [endpoint.normalise(item) for item in data if isinstance(item, dict)]
+    matching = [item for item in items if item.get(endpoint.id_field) == item_id]
     if matching:
         return matching[0]
     if len(items) <= 1:
         return items[0] if items else None
-    raise ValueError(f"'data' holds {len(items)} personas, none with the requested id")
+    raise ValueError(f"'data' holds {len(items)} items, none with the requested id")
 
 
-def _has_id(obj: dict[str, Any]) -> bool:
-    return "persona_id" in obj or "pal_id" in obj
-
-
-def normalise_ids(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy that always has ``persona_id``/``persona_name`` when the PAL names are all it has."""
-    result = dict(obj)
-    for legacy, pal in (("persona_id", "pal_id"), ("persona_name", "pal_name")):
-        if legacy not in result and pal in result:
-            result[legacy] = result[pal]
-    return result
+def _has_id(obj: dict[str, Any], endpoint: Endpoint) -> bool:
+    return any(name in obj for name in endpoint.id_names)
 
 
 def parse_timestamp(value: Any) -> float | None:

@@ -8,7 +8,10 @@
     │   ├── RateLimitedError               429 still answered after the retries
     │   ├── ServerError                    5xx still answered after the retries
     │   ├── InvalidRequestError            any other 4xx (400 validation, 422 patch format, ...)
-    │   │   └── PersonaNotFoundError       400 "Invalid persona_id" or 404: the persona is gone
+    │   │   ├── NotFoundError              400 "Invalid <id field>" or 404: the item is gone
+    │   │   │   └── PersonaNotFoundError   ... and the item is a persona
+    │   │   └── DraftConflictError         409 on PATCH: someone holds unpublished edits of the
+    │   │                                  persona in Tavus's web editor
     │   └── UnexpectedResponseError        a status or body the client cannot interpret (e.g. a 302,
     │                                      or a 200 whose body is not the documented JSON)
     ├── TavusConnectionError               network failure / timeout still failing after the retries
@@ -29,7 +32,9 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousCreateError",
     "AuthenticationError",
+    "DraftConflictError",
     "InvalidRequestError",
+    "NotFoundError",
     "PersonaNotFoundError",
     "RateLimitedError",
     "ServerError",
@@ -71,8 +76,19 @@ class InvalidRequestError(TavusAPIError):
     """Any other 4xx: the request itself was refused (validation, patch format, ...)."""
 
 
-class PersonaNotFoundError(InvalidRequestError):
+class NotFoundError(InvalidRequestError):
+    """The item does not exist (Tavus documents 400 "Invalid <id field>"; 404 is possible)."""
+
+
+class PersonaNotFoundError(NotFoundError):
     """The persona does not exist (Tavus documents 400 "Invalid persona_id"; 404 is possible)."""
+
+
+class DraftConflictError(InvalidRequestError):
+    """409 on PATCH: Tavus holds unpublished web-editor edits of the persona (``maker_changes``).
+
+    Sending the patch with ``?force=true`` overwrites them; the provider does so only when the stack
+    allows it (``tavus:overrideDrafts``)."""
 
 
 class UnexpectedResponseError(TavusAPIError):

@@ -11,9 +11,13 @@ FieldPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Ref:
-    """A `{secret: KEY}` or `{config: KEY}` reference found in a persona file."""
+    """A `{secret: KEY}`, `{config: KEY}` or `{ref: KIND/NAME}` reference found in a file.
 
-    kind: Literal["secret", "config"]
+    `secret` and `config` name stack config keys; `ref` names another resource of the stack
+    (`guardrails/compliance`) and resolves to its id.
+    """
+
+    kind: Literal["secret", "config", "ref"]
     key: str
 
 
