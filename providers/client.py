@@ -47,6 +47,7 @@ from providers.errors import (
     TavusPersonasError,
     UnexpectedResponseError,
 )
+from providers.settings import ProviderSettings
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -129,6 +130,17 @@ class TavusClient:
             transport=transport,
             follow_redirects=False,
         )
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings, **overrides: Any) -> TavusClient:
+        """The one way from stack settings (key, base URL, path prefix, timeout) to a client."""
+        options: dict[str, Any] = {
+            "base_url": settings.base_url,
+            "path_prefix": settings.path_prefix,
+            "timeout": http_timeout(settings.timeout_seconds),
+            **overrides,
+        }
+        return cls(settings.require_api_key(), **options)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -459,6 +471,12 @@ class TavusClient:
 
 
 # -- pure helpers ------------------------------------------------------------------------------
+
+
+def http_timeout(seconds: float) -> httpx.Timeout:
+    """`seconds` for every phase of a request, except connecting: that is quick or hopeless, so it
+    never waits longer than 10 s."""
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def _check_api_key(api_key: str) -> str:

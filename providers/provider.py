@@ -17,11 +17,9 @@ Rules this module keeps (see shared/reference/pulumi-dynamic-providers.md):
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -35,23 +33,21 @@ from pulumi.dynamic import (
 
 from providers import _engine_errors
 from providers import canonical as canon
-from providers.client import TavusClient
-from providers.errors import InvalidRequestError, PersonaNotFoundError, TavusPersonasError
-from providers.settings import ProviderSettings, settings_from
+from providers._runtime import Runtime
+from providers.errors import DraftConflictError, InvalidRequestError, PersonaNotFoundError, TavusPersonasError
+from providers.settings import OVERRIDE_DRAFTS_CONFIG, settings_from
 from providers.spec import validate_body
 from providers.state import ADOPT_INPUT, body_of
 
 # In the provider server process, show the product's errors without the SDK's traceback.
 _engine_errors.install()
 
-# Reads served by GET before the provider switches to paging the list endpoint:
-# a refresh of a small stack stays cheap in a large account, and a refresh of N
-# personas costs at most ceil(N / page size) + this many requests.
-DIRECT_READS_BEFORE_LISTING = 2
-
-
 class PersonaStateError(TavusPersonasError):
     """Tavus does not hold what the provider wrote or expected (read-back, adoption, deletion)."""
+
+
+class PersonaDraftConflict(PersonaStateError):
+    """Tavus refused a PATCH because someone holds unpublished edits of the persona (409)."""
 
 
 class PersonaProvider(ResourceProvider):
@@ -62,18 +58,18 @@ class PersonaProvider(ResourceProvider):
 
     # Per-process runtime, created by configure(); a class attribute so that it is
     # never part of the pickled instance.
-    _runtime: _Runtime | None = None
+    _runtime: Runtime | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Pickled into state: nothing. Credentials and clients exist only in the provider process.
         return {}
 
     def configure(self, req: ConfigureRequest) -> None:
-        self._runtime = _Runtime(settings_from(req.config.get))
+        self._runtime = Runtime(settings_from(req.config.get))
 
-    def _rt(self) -> _Runtime:
+    def _rt(self) -> Runtime:
         if self._runtime is None:  # engines older than configure(): environment only
-            self._runtime = _Runtime(settings_from(lambda _key: None))
+            self._runtime = Runtime(settings_from(lambda _key: None))
         return self._runtime
 
     # -- plan (pure) ---------------------------------------------------------------
@@ -121,7 +117,7 @@ class PersonaProvider(ResourceProvider):
 
     def delete(self, persona_id: str, _props: dict[str, Any]) -> None:
         rt = self._rt()
-        rt.index.forget(persona_id)
+        rt.index().forget(persona_id)
         rt.client.delete(persona_id)  # "already gone" is success
 
     def read(self, persona_id: str, props: dict[str, Any]) -> ReadResult:
@@ -131,7 +127,7 @@ class PersonaProvider(ResourceProvider):
                 "to manage an existing persona, set `pulumi: {adopt: <persona_id>}` in its file"
             )
         rt = self._rt()
-        live = rt.index.get(persona_id)
+        live = rt.index().get(persona_id)
         if live is None:
             return ReadResult(id_="", outs={})  # deleted outside Pulumi: `up` recreates it
         desired = canon.canonical(body_of(props))
@@ -144,13 +140,13 @@ class PersonaProvider(ResourceProvider):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _create_or_adopt_by_name(self, rt: _Runtime, desired: dict[str, Any]) -> dict[str, Any]:
+    def _create_or_adopt_by_name(self, rt: Runtime, desired: dict[str, Any]) -> dict[str, Any]:
         # A persona with this name can exist already: left by a `pulumi up` that was killed
         # (or lost the answer) after Tavus created it, or made by hand. The first holds
         # exactly the file's settings and is adopted rather than duplicated; anything else
         # is someone's persona, and a plan that said "create" must not overwrite it.
         name = desired.get("persona_name", "")
-        same_name = rt.index.by_name(name)
+        same_name = rt.index().same_as(desired)
         if len(same_name) > 1:
             ids = ", ".join(sorted(p["persona_id"] for p in same_name))
             raise PersonaStateError(
@@ -181,10 +177,10 @@ class PersonaProvider(ResourceProvider):
             rt.client.delete(persona_id)
             raise
 
-    def _adopt(self, rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
+    def _adopt(self, rt: Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
         return self._take_over(rt, persona_id, self._fetch_for_adoption(rt, persona_id), desired)
 
-    def _fetch_for_adoption(self, rt: _Runtime, persona_id: str) -> dict[str, Any]:
+    def _fetch_for_adoption(self, rt: Runtime, persona_id: str) -> dict[str, Any]:
         live = rt.client.get(persona_id)
         if live is None:
             raise PersonaStateError(
@@ -194,7 +190,7 @@ class PersonaProvider(ResourceProvider):
         return live
 
     def _take_over(
-        self, rt: _Runtime, persona_id: str, live: Mapping[str, Any], desired: dict[str, Any]
+        self, rt: Runtime, persona_id: str, live: Mapping[str, Any], desired: dict[str, Any]
     ) -> dict[str, Any]:
         """Patch the adopted persona `live` (as just fetched) to the file, and read it back."""
         # Compare against what Tavus shows, masked keys included: an adopted
@@ -203,15 +199,15 @@ class PersonaProvider(ResourceProvider):
         operations = canon.json_patch(current, desired)
         if operations:
             rt.client.patch(persona_id, operations)
-        rt.index.forget(persona_id)
+        rt.index().forget(persona_id)
         return _read_back(rt, persona_id, desired)
 
     def _patch(
-        self, rt: _Runtime, persona_id: str, operations: list[dict[str, Any]], desired: dict[str, Any]
+        self, rt: Runtime, persona_id: str, operations: list[dict[str, Any]], desired: dict[str, Any]
     ) -> None:
-        rt.index.forget(persona_id)
+        rt.index().forget(persona_id)
         try:
-            rt.client.patch(persona_id, operations)
+            _patch_unless_draft(rt, persona_id, operations)
         except PersonaNotFoundError:
             raise PersonaStateError(
                 f"persona {persona_id} no longer exists in Tavus (deleted outside Pulumi); "
@@ -228,78 +224,21 @@ class PersonaProvider(ResourceProvider):
                     f"persona {persona_id} was deleted while it was being updated"
                 ) from None
             current = canon.managed_view(canon.canonical(live), desired)
-            rt.client.patch(persona_id, canon.json_patch(current, desired))
+            _patch_unless_draft(rt, persona_id, canon.json_patch(current, desired))
 
 
-class _Runtime:
-    """What one provider process builds once: settings, HTTP client, list cache."""
-
-    def __init__(self, settings: ProviderSettings) -> None:
-        self.settings = settings
-        self._client: TavusClient | None = None
-        self._index: _PersonaIndex | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def client(self) -> TavusClient:
-        with self._lock:
-            if self._client is None:
-                self._client = TavusClient(
-                    self.settings.require_api_key(),
-                    base_url=self.settings.base_url,
-                    path_prefix=self.settings.path_prefix,
-                    timeout=_http_timeout(self.settings.timeout_seconds),
-                )
-            return self._client
-
-    @property
-    def index(self) -> _PersonaIndex:
-        client = self.client
-        with self._lock:
-            if self._index is None:
-                self._index = _PersonaIndex(client)
-            return self._index
-
-
-class _PersonaIndex:
-    """The account's user personas, listed once per provider process and shared by its 4 worker threads."""
-
-    def __init__(self, client: TavusClient) -> None:
-        self._client = client
-        self._lock = threading.Lock()
-        self._by_id: dict[str, dict[str, Any]] | None = None
-        self._direct_reads = 0
-
-    def get(self, persona_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            direct = self._by_id is None and self._direct_reads < DIRECT_READS_BEFORE_LISTING
-            if direct:
-                self._direct_reads += 1
-        if not direct:
-            cached = self._listing().get(persona_id)
-            if cached is not None:
-                return cached
-        return self._client.get(persona_id)
-
-    def by_name(self, name: str) -> list[dict[str, Any]]:
-        return [p for p in self._listing().values() if p.get("persona_name") == name]
-
-    def forget(self, persona_id: str) -> None:
-        """Drop a persona this process is about to write: later reads must see the new version."""
-        with self._lock:
-            if self._by_id is not None:
-                self._by_id.pop(persona_id, None)
-
-    def _listing(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            if self._by_id is None:
-                self._by_id = {p["persona_id"]: p for p in self._client.iter_personas(persona_type="user")}
-            return self._by_id
-
-
-def _http_timeout(seconds: float) -> httpx.Timeout:
-    # Connecting is quick or hopeless: never wait longer for it than for a response.
-    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+def _patch_unless_draft(rt: Runtime, persona_id: str, operations: list[dict[str, Any]]) -> None:
+    """PATCH; on 409 (unpublished web-editor edits) stop with one line, or overwrite them when the
+    stack says so (`tavus:overrideDrafts`)."""
+    force = rt.settings.override_drafts
+    try:
+        rt.client.patch(persona_id, operations, force=force)
+    except DraftConflictError:
+        raise PersonaDraftConflict(
+            f"persona {persona_id} has unpublished edits in the Tavus web editor (HTTP 409 maker_changes); "
+            "nothing was changed. Publish or discard them in Tavus and run again, or let this stack "
+            f"overwrite such drafts: `pulumi config set {OVERRIDE_DRAFTS_CONFIG} true`"
+        ) from None
 
 
 def _differing_fields(live: Mapping[str, Any], desired: dict[str, Any]) -> list[str]:
@@ -308,7 +247,7 @@ def _differing_fields(live: Mapping[str, Any], desired: dict[str, Any]) -> list[
     return canon.changed_paths(held, desired)
 
 
-def _read_back(rt: _Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
+def _read_back(rt: Runtime, persona_id: str, desired: dict[str, Any]) -> dict[str, Any]:
     """GET the persona after a write and fail clearly if a declared field did not persist."""
     live = rt.client.get(persona_id)
     if live is None:

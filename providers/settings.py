@@ -1,9 +1,9 @@
 """Where the provider's credentials and endpoint come from.
 
 Stack config first (`tavus:apiKey` as a secret, `tavus:baseUrl`, `tavus:pathPrefix`,
-`tavus:timeoutSeconds`), then the environment (TAVUS_API_KEY, TAVUS_BASE_URL,
-TAVUS_PATH_PREFIX, TAVUS_TIMEOUT). Read at call time inside the provider process, never
-captured in the pickled provider.
+`tavus:timeoutSeconds`, `tavus:overrideDrafts`), then the environment (TAVUS_API_KEY,
+TAVUS_BASE_URL, TAVUS_PATH_PREFIX, TAVUS_TIMEOUT, TAVUS_OVERRIDE_DRAFTS). Read at call time
+inside the provider process, never captured in the pickled provider.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ API_KEY_CONFIG = "tavus:apiKey"
 BASE_URL_CONFIG = "tavus:baseUrl"
 PATH_PREFIX_CONFIG = "tavus:pathPrefix"
 TIMEOUT_CONFIG = "tavus:timeoutSeconds"
+OVERRIDE_DRAFTS_CONFIG = "tavus:overrideDrafts"
 # The client's own default (providers.client.DEFAULT_TIMEOUT) applies when neither is set.
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -45,6 +46,8 @@ class ProviderSettings:
     api_key: str | None = field(default=None, repr=False)
     # Seconds to wait for each HTTP response (read, write, pool); connecting waits at most 10 s.
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    # Overwrite unpublished web-editor drafts of a persona (PATCH ?force=true) instead of stopping.
+    override_drafts: bool = False
 
     def require_api_key(self) -> str:
         if not self.api_key:
@@ -63,7 +66,16 @@ def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
         base_url=(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
         path_prefix=pick(PATH_PREFIX_CONFIG, "TAVUS_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
         timeout_seconds=_timeout(pick(TIMEOUT_CONFIG, "TAVUS_TIMEOUT")),
+        override_drafts=_flag(OVERRIDE_DRAFTS_CONFIG, pick(OVERRIDE_DRAFTS_CONFIG, "TAVUS_OVERRIDE_DRAFTS")),
     )
+
+
+def _flag(key: str, text: str | None) -> bool:
+    if text is None or text.strip().lower() in ("false", "0", "no", ""):
+        return False
+    if text.strip().lower() in ("true", "1", "yes"):
+        return True
+    raise InvalidSettingError(f"{key} must be true or false, got {text!r}: `pulumi config set {key} true`")
 
 
 def _timeout(text: str | None) -> float:

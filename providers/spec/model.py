@@ -44,7 +44,11 @@ class PersonaOptions:
 
 @dataclass(frozen=True)
 class PersonaFile:
-    name: str  # resource name: path under personas/ without extension, e.g. "support/storyteller"
+    """One loaded file: a persona, or an item of another kind (`folder`: objectives, guardrails...)."""
+
+    # resource name: path under personas/ without extension, e.g. "support/storyteller";
+    # for other kinds the folder comes first: "guardrails/compliance"
+    name: str
     file: str  # e.g. "personas/support/storyteller.yaml"
     body: dict[str, Any]  # the Tavus body, with Ref objects where the file has references
     options: PersonaOptions
@@ -52,6 +56,7 @@ class PersonaFile:
     # dotted field path -> 1-based line, so later checks (references, provider CheckFailures) can
     # point at the file; not part of equality.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    folder: str = "personas"
 
 
 def format_path(path: Sequence[str | int]) -> str:
