@@ -17,6 +17,7 @@ from providers import canonical as canon
 from providers.endpoints import Endpoint
 
 ADOPT_INPUT = "adopt_id"
+TYPE_PREFIX = "pulumi-python:dynamic/tavus:"
 COMMON_OUTPUTS = ("created_at", "updated_at", "unmanaged")
 
 
@@ -33,6 +34,10 @@ class Kind:
     item_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Fields Tavus adds to the item that a file never manages (besides id and timestamps).
     server_fields: frozenset[str] = frozenset()
+
+    @property
+    def type_token(self) -> str:
+        return TYPE_PREFIX + self.type_name
 
     @property
     def id_output(self) -> str:

@@ -26,6 +26,11 @@ REF_FIELDS: Final[Mapping[str, str]] = {
 }
 
 
+def kind_of_urn(urn: str) -> Kind | None:
+    """The kind a resource URN names, None for anything else (personas included)."""
+    return next((k for k in KINDS.values() if f"::{k.type_token}::" in urn), None)
+
+
 def ref_field(path: str) -> str:
     """`guardrail_ids[1]` -> `guardrail_ids[]`: the form REF_FIELDS is keyed by."""
     return re.sub(r"\[\d+\]", "[]", path)

@@ -7,6 +7,7 @@ names that identify an item (guardrails `name`) are unique. Pure and offline, li
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ def _unique_item_names(data: list[Any], name_field: str, report: FileReport) -> 
 def _check_objective_graph(data: list[Any], names: Mapping[str, int], report: FileReport) -> None:
     """`next_*` name objectives of this set, and every objective can be reached from the first."""
     edges: dict[int, list[int]] = defaultdict(list)
-    linked = False
+    linked, broken = False, False
     for index, item in enumerate(data):
         if not isinstance(item, Mapping):
             continue
@@ -148,6 +149,7 @@ def _check_objective_graph(data: list[Any], names: Mapping[str, int], report: Fi
             linked = True
             where: FieldPath = ("data", index, *path)
             if target not in names:
+                broken = True
                 guess = near_miss(target, list(names), cutoff=0.6)
                 hint = f"did you mean `{guess}`? " if guess else ""
                 report.error(where, f"`{target}` is not an objective of this file; {hint}"
@@ -156,7 +158,7 @@ def _check_objective_graph(data: list[Any], names: Mapping[str, int], report: Fi
                 report.error(where, f"`{target}` names the objective itself: it cannot follow itself")
             else:
                 edges[index].append(names[target])
-    if linked:
+    if linked and not broken:  # a broken link already explains why something is unreachable
         _check_reachable(data, edges, report)
 
 
@@ -210,21 +212,21 @@ def _refs(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int
 
 def _duplicate_names(files: Sequence[PersonaFile], kind: Kind) -> list[Diagnostic]:
     """The name (or, for unnamed kinds, the content) by which a lost create is found again is unique."""
-    by_identity: dict[str, list[PersonaFile]] = defaultdict(list)
+    by_identity: dict[tuple[str, str], list[PersonaFile]] = defaultdict(list)
     for item in files:
         name = kind.endpoint.name_of(item.body)
-        identity = f"{kind.endpoint.name_field} `{name}`" if name else ""
-        if not identity and kind.endpoint.same_item is not None:
-            identity = "the same content"
-        if identity:
-            by_identity[identity].append(item)
+        if name:
+            by_identity[(f"{kind.endpoint.name_field} `{name}`", "")].append(item)
+        elif kind.endpoint.same_item is not None:
+            content = json.dumps(item.body, default=repr, sort_keys=True)
+            by_identity[(f"the same {kind.folder}", content)].append(item)
     field_path = kind.endpoint.name_field or ""
     return [
         Diagnostic("error", f.file, f.lines.get(field_path), field_path,
-                   f"{identity} is also used by {', '.join(o.file for o in group if o is not f)}: "
+                   f"{what} is also used by {', '.join(o.file for o in group if o is not f)}: "
                    f"each {kind.endpoint.label} of a stack must be distinct (a create whose answer was lost "
                    "is found again by it); change one")
-        for identity, group in by_identity.items() if len(group) > 1 for f in group
+        for (what, _), group in by_identity.items() if len(group) > 1 for f in group
     ]
 
 

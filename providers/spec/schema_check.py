@@ -124,10 +124,18 @@ def _translate(error: ValidationError) -> list[tuple[FieldPath, str]]:
     if kind == "required":
         instance: Any = error.instance
         missing = [f for f in _validator_value(error) if f not in instance]
-        return [((*path, f), f"missing: {_MISSING_HINTS.get(f, f'add `{f}`')}") for f in missing]
+        return [((*path, f), f"missing: {_missing_hint(error, f)}") for f in missing]
     if kind in ("additionalProperties", "minProperties", "maxProperties"):
         return []  # unknown keys and reference shapes have their own, more precise checks
     return [(path, _message(error))]
+
+
+def _missing_hint(error: ValidationError, field: str) -> str:
+    """The schema's own `x-missing` for the field, else the shared hints."""
+    schema: Any = error.schema
+    properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+    own = properties.get(field, {}).get("x-missing")
+    return str(own) if own else _MISSING_HINTS.get(field, f"add `{field}`")
 
 
 def _message(error: ValidationError) -> str:
@@ -148,6 +156,8 @@ def _message(error: ValidationError) -> str:
         return f"{_describe(value)} is not valid: {hint}"
     if kind == "minLength":
         return "must not be empty"
+    if kind == "minItems":
+        return f"must have at least {expected} item(s)"
     if kind == "maxItems":
         return f"has {len(value)} items; at most {expected} are allowed"
     return str(error.message)

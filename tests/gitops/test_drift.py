@@ -40,7 +40,7 @@ def _report(d: Deployment) -> tuple[int, dict[str, Any]]:
 def test_clean_stack_exits_0(deployment: Deployment) -> None:
     code, out = _drift(deployment)
     assert code == 0, out
-    assert out.startswith("no drift in stack prod (2 persona(s) checked)")
+    assert out.startswith("no drift in stack prod (2 resource(s) checked)")
     code, report = _report(deployment)
     assert code == 0
     assert report == {
@@ -155,7 +155,7 @@ def test_out_of_band_delete_exits_2_as_deleted(deployment: Deployment) -> None:
         {"resource": "health-coach", "persona_id": coach, "persona_name": "Health Coach"}
     ]
     code, markdown = _drift(deployment, "--markdown")
-    assert "### Personas deleted outside Pulumi" in markdown and f"(`{coach}`)" in markdown
+    assert "### Deleted outside Pulumi" in markdown and f"(`{coach}`)" in markdown
 
 
 def test_unknown_stack_exits_1(deployment: Deployment) -> None:
