@@ -10,7 +10,6 @@ to one collection (an :class:`~providers.endpoints.Endpoint`, personas by defaul
 
 from __future__ import annotations
 
-import copy
 import enum
 import random
 import time
@@ -149,7 +148,8 @@ class TavusClient:
 
     def at(self, endpoint: Endpoint) -> TavusClient:
         """A client for another collection, sharing this one's connections, retries and redactor."""
-        other = copy.copy(self)
+        other = object.__new__(TavusClient)  # not copy.copy: that goes through __getstate__
+        other.__dict__.update(self.__dict__)
         other._endpoint = endpoint
         other._prefix = _check_prefix(endpoint.path)
         return other
