@@ -448,13 +448,14 @@ def _split_aligned(
     aligned: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
     for key, name_field in keyed_lists.items():
         before, after = old.get(key), new.get(key)
-        if _lined_up(before, after, name_field):
+        if lined_up(before, after, name_field):
             aligned[key] = list(zip(before, after, strict=True))  # type: ignore[arg-type]
             del rest_old[key], rest_new[key]
     return rest_old, rest_new, aligned
 
 
-def _lined_up(before: Any, after: Any, name_field: str) -> bool:
+def lined_up(before: Any, after: Any, name_field: str) -> bool:
+    """Two lists of named items with the same names in the same order (so items pair up by index)."""
     if not (isinstance(before, list) and isinstance(after, list) and len(before) == len(after)):
         return False
     return all(_same_name(a, b, name_field) for a, b in zip(before, after, strict=True))

@@ -28,7 +28,7 @@ from providers.cli._drift_report import DriftReport, PersonaDrift
 from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
 from providers.client import TavusClient
 from providers.errors import TavusPersonasError
-from providers.facts import kind_of_urn
+from providers.facts import KINDS, kind_of_urn
 from providers.kind import Kind as ResourceKind
 from providers.settings import InvalidSettingError, MissingApiKeyError
 from providers.state import body_of as persona_body_of
@@ -106,7 +106,9 @@ def _managed_changes(
     step: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> list[FieldChange]:
     urn = str(step["urn"])
-    changes = field_changes(_body_of(urn, old.get("inputs") or {}), _body_of(urn, new.get("inputs") or {}))
+    resource_kind = kind_of_urn(urn)
+    before, after = _body_of(urn, old.get("inputs") or {}), _body_of(urn, new.get("inputs") or {})
+    changes = field_changes(before, after, resource_kind.keyed_lists if resource_kind else None)
     before = (old.get("outputs") or {}).get("secret_fingerprints") or {}
     after = (new.get("outputs") or {}).get("secret_fingerprints") or {}
     secret_paths = {c.path for c in changes if c.secret}
@@ -120,12 +122,14 @@ def _managed_changes(
 
 def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
     settings = stack_settings(root, stack)
-    by_kind: dict[ResourceKind | None, list[Mapping[str, Any]]] = {}
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for step in steps:
-        by_kind.setdefault(kind_of_urn(str(step["urn"])), []).append(step)
+        kind = kind_of_urn(str(step["urn"]))
+        by_kind.setdefault(kind.folder if kind else "personas", []).append(step)
     drifted = []
     with TavusClient.from_settings(settings) as personas:
-        for kind, kind_steps in by_kind.items():
+        for folder, kind_steps in by_kind.items():
+            kind = KINDS.get(folder)
             client = personas if kind is None else personas.at(kind.endpoint)
             id_field = client.endpoint.id_field
             live = {str(item.get(id_field)): item for item in client.iter_items()}

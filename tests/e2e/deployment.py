@@ -40,6 +40,28 @@ class Deployment:
         path.write_text(text)
         return path
 
+    def write_file(self, relative: str, text: str) -> Path:
+        """Write e.g. `guardrails/compliance.yaml` into the project."""
+        path = self.project / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def edit_file(self, relative: str, old: str, new: str) -> None:
+        path = self.project / relative
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new))
+
+    def resource_ids(self, type_name: str) -> dict[str, str]:
+        """Resource name -> id of every `tavus:<type_name>` resource in the stack's state."""
+        resources = self.stack.export()["deployment"].get("resources") or []
+        return {
+            r["urn"].rsplit("::", 1)[1]: r["id"]
+            for r in resources
+            if r["type"] == f"pulumi-python:dynamic/tavus:{type_name}"
+        }
+
     def edit_persona(self, name: str, old: str, new: str) -> None:
         path = self.personas_dir / f"{name}.yaml"
         text = path.read_text()

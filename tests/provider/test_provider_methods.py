@@ -222,3 +222,31 @@ def test_provider_module_has_no_import_time_side_effects(tmp_path: Path) -> None
         env={"PATH": "/usr/bin:/bin"},
     )
     assert run.stdout.strip() == "ok" and run.stderr == ""
+
+
+def test_a_web_editor_draft_stops_the_update_with_one_line_and_changes_nothing(
+    provider: PersonaProvider, sandbox: SandboxProcess
+) -> None:
+    persona_id, outs = _create(provider, CUSTOM)
+    sandbox.admin.set_draft(persona_id)
+    with pytest.raises(PersonaStateError) as raised:
+        provider.update(persona_id, outs, dict(provider.check({}, {**CUSTOM, "context": "x"}).inputs))
+    message = str(raised.value)
+    assert "\n" not in message and persona_id in message
+    assert "unpublished edits in the Tavus web editor" in message and "tavus:overrideDrafts true" in message
+    stored = sandbox.admin.get(persona_id)
+    assert stored is not None and not stored.get("context") and sandbox.admin.has_draft(persona_id)
+
+
+def test_override_drafts_overwrites_the_draft(sandbox: SandboxProcess) -> None:
+    sandbox.admin.reset()
+    provider = PersonaProvider()
+    config = {"tavus:apiKey": KEY, "tavus:baseUrl": sandbox.url, "tavus:overrideDrafts": "true"}
+    provider.configure(ConfigureRequest(Config(config, "p")))
+    persona_id, outs = _create(provider, CUSTOM)
+    sandbox.admin.set_draft(persona_id)
+    provider.update(persona_id, outs, dict(provider.check({}, {**CUSTOM, "context": "x"}).inputs))
+    stored = sandbox.admin.get(persona_id)
+    assert stored is not None and stored["context"] == "x" and not sandbox.admin.has_draft(persona_id)
+    patches = [e for e in sandbox.admin.requests()["requests"] if e["method"] == "PATCH"]
+    assert [e["query"] for e in patches] == ["force=true"]
