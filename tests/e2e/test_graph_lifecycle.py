@@ -197,6 +197,28 @@ def test_a_set_deleted_out_of_band_is_recreated_and_repointed(graph: Deployment)
     assert _live_personas(graph)["Follow-up"]["objectives_id"] == recreated
 
 
+def test_a_web_editor_draft_stops_up_with_one_line_until_the_stack_allows_it(graph: Deployment) -> None:
+    receptionist = graph.state_ids()["receptionist"]
+    graph.sandbox.admin.set_draft(receptionist)
+    graph.edit_persona("receptionist", "You help patients of a clinic.", "You welcome patients of a clinic.")
+
+    refused = graph.stack.up(check=False)
+    assert refused.returncode != 0
+    assert "Traceback" not in refused.output
+    said = "unpublished edits in the Tavus web editor"
+    errors = [text.strip() for text in refused.output.splitlines() if text.strip().startswith("error: ")]
+    lines = {text for text in errors if said in text}
+    assert len(lines) == 1, "\n".join(lines)  # Pulumi repeats the diagnostic in its summary: the same line
+    [line] = lines
+    assert receptionist in line and "pulumi config set tavus:overrideDrafts true" in line
+    assert _live_personas(graph)["Receptionist"]["system_prompt"] == "You help patients of a clinic."
+
+    graph.stack.set_config("tavus:overrideDrafts", "true")
+    graph.stack.up()
+    assert _live_personas(graph)["Receptionist"]["system_prompt"] == "You welcome patients of a clinic."
+    assert not graph.sandbox.admin.has_draft(receptionist)
+
+
 def test_destroy_removes_everything_and_no_secret_was_written(graph: Deployment) -> None:
     graph.stack.destroy()
     assert graph.user_personas() == []

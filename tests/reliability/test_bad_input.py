@@ -162,3 +162,29 @@ def test_bad_stack_config_is_refused(
     result = _refused(deployment)
     assert f"Pulumi.bad.yaml: error: {expect}" in result.output, result.output[-3000:]
     FIGURES["inputs refused"] += 1
+
+
+GRAPH_TREE = Path(__file__).resolve().parents[1] / "bad_graph"
+
+
+def test_every_bad_graph_file_is_refused_with_zero_api_calls(deployment: Deployment) -> None:
+    """Objectives, guardrails and {ref:} mistakes (tests/bad_graph/, shared with the unit suite)."""
+    cases = []
+    for path in sorted(GRAPH_TREE.rglob("*.yaml")):
+        relative = path.relative_to(GRAPH_TREE).as_posix()
+        target = deployment.project / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        if path.read_text(encoding="utf-8").startswith("# expect: "):
+            cases.append((relative, corpus_header(path.read_text(encoding="utf-8"))))
+    assert len(cases) >= 10
+
+    result = _refused(deployment)
+
+    for relative, expected in cases:
+        where = relative if expected["line"] == "none" else f"{relative}:{expected['line']}"
+        lines = [text for text in result.output.splitlines() if f"{where}: error: " in text]
+        assert any(expected["expect"] in line for line in lines), f"{relative}: {lines}"
+    for valid in ("personas/valid_user.yaml", "objectives/valid_intake.yaml", "guardrails/valid_rules.yaml"):
+        assert f"{valid}:" not in result.output
+    FIGURES["inputs refused"] += len(cases)
