@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import httpx
 
-from providers._http_redact import Redactor, collect_patch_secrets, collect_secrets, redact
-from providers._http_response import (
+from providers._http.redact import Redactor, collect_patch_secrets, collect_secrets, redact
+from providers._http.response import (
     api_error,
     is_gone,
     json_body,
@@ -28,7 +28,7 @@ from providers._http_response import (
     truncate,
     unwrap_persona,
 )
-from providers._http_retry import (
+from providers._http.retry import (
     NOT_SENT_ERRORS,
     PERMANENT_ERRORS,
     RETRYABLE_STATUSES,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.cli._preflight_probe import Exchange
+from providers.cli.preflight.probe import Exchange
 
 CHECKS = (
     "config", "reachable", "auth", "model", "request", "stream", "done", "latency", "tools", "perception",

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.cli._preflight_checks import Target
-from providers.cli._preflight_config import ConfigReadError, StackConfig, env_name
+from providers.cli.preflight.checks import Target
+from providers.cli.preflight.config import ConfigReadError, StackConfig, env_name
 from providers.spec import PersonaFile, Ref, substitute
 
 
