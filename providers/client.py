@@ -41,6 +41,7 @@ from providers.errors import (
     TavusPersonasError,
     UnexpectedResponseError,
 )
+from providers.settings import DEFAULT_TIMEOUT_SECONDS, ProviderSettings
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -51,12 +52,22 @@ __all__ = [
     "TavusClient",
     "collect_patch_secrets",
     "collect_secrets",
+    "http_timeout",
     "redact",
 ]
 
 __version__ = "0.1.0"
 USER_AGENT = f"tavus-personas/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Connecting is quick or hopeless: never wait longer for it than for a response.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def http_timeout(seconds: float) -> httpx.Timeout:
+    """The httpx timeout for `tavus:timeoutSeconds`: `seconds` per response, at most 10 s to connect."""
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_SECONDS))
+
+
+DEFAULT_TIMEOUT = http_timeout(DEFAULT_TIMEOUT_SECONDS)
 DEFAULT_RETRY = RetryPolicy()
 # A persona found by name after an ambiguous POST counts as ours if created no earlier than the
 # create call's start minus this allowance for skew between our clock and Tavus's.
@@ -124,6 +135,22 @@ class TavusClient:
             transport=transport,
             follow_redirects=False,
         )
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings, **overrides: Any) -> TavusClient:
+        """The client that a stack's settings describe: key, base URL, path prefix and timeout.
+
+        The one way from settings to a client, for the provider and every CLI command, so that a
+        setting cannot be honoured by one and ignored by another. ``overrides`` are constructor
+        keywords (``transport``, ``retry``, ``on_retry``...). Raises MissingApiKeyError without a key.
+        """
+        arguments: dict[str, Any] = {
+            "base_url": settings.base_url,
+            "path_prefix": settings.path_prefix,
+            "timeout": http_timeout(settings.timeout_seconds),
+        }
+        arguments.update(overrides)
+        return cls(settings.require_api_key(), **arguments)
 
     # -- lifecycle -----------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -244,12 +243,7 @@ class _Runtime:
     def client(self) -> TavusClient:
         with self._lock:
             if self._client is None:
-                self._client = TavusClient(
-                    self.settings.require_api_key(),
-                    base_url=self.settings.base_url,
-                    path_prefix=self.settings.path_prefix,
-                    timeout=_http_timeout(self.settings.timeout_seconds),
-                )
+                self._client = TavusClient.from_settings(self.settings)
             return self._client
 
     @property
@@ -295,11 +289,6 @@ class _PersonaIndex:
             if self._by_id is None:
                 self._by_id = {p["persona_id"]: p for p in self._client.iter_personas(persona_type="user")}
             return self._by_id
-
-
-def _http_timeout(seconds: float) -> httpx.Timeout:
-    # Connecting is quick or hopeless: never wait longer for it than for a response.
-    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def _differing_fields(live: Mapping[str, Any], desired: dict[str, Any]) -> list[str]:

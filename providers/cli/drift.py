@@ -6,9 +6,9 @@ Exit 0 clean, 2 drift, 1 error. Three sections, per persona and per field:
   written to the stack);
 - changes to fields the files do not set (`unmanaged`) cannot come from that JSON: the CLI only
   carries a new state for steps whose *inputs* changed, so a refresh that changes outputs only shows
-  the old state. They are computed by listing the personas with the Tavus client (the stack's
-  `tavus:apiKey`/`tavus:baseUrl`, env fallback) and comparing each with the `unmanaged` output
-  stored at the last up/refresh, the same way the provider computes it.
+  the old state. They are computed by listing the personas with the Tavus client (configured from
+  the stack's `tavus:*` settings exactly as the provider is, env fallback) and comparing each with
+  the `unmanaged` output stored at the last up/refresh, the same way the provider computes it.
 Secrets are never shown: a changed secret is "changed" plus its non-secret fingerprints.
 """
 
@@ -24,10 +24,9 @@ from typing import Any
 from providers.canonical import unmanaged_fields
 from providers.cli._changes import FieldChange, Kind, field_changes
 from providers.cli._drift_report import DriftReport, PersonaDrift
-from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
-from providers.client import TavusClient
+from providers.cli._pulumi import PERSONA_TYPE, pulumi_json, resource_name
+from providers.cli._stack import stack_client
 from providers.errors import TavusPersonasError
-from providers.settings import InvalidSettingError, MissingApiKeyError
 from providers.state import body_of
 
 EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
@@ -46,7 +45,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         report = check(args.root, args.stack)
-    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError) as exc:
+    except TavusPersonasError as exc:
         print(f"drift: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
@@ -102,8 +101,7 @@ def _managed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Fie
 
 
 def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
-    settings = stack_settings(root, stack)
-    with TavusClient(settings.require_api_key(), settings.base_url, settings.path_prefix) as client:
+    with stack_client(root, stack) as client:
         live = {str(p.get("persona_id")): p for p in client.iter_personas("user")}
         drifted = []
         for step in steps:

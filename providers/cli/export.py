@@ -6,9 +6,10 @@ file has its persona_name. Every other user persona gets one file: its canonical
 POSTing a copy, and `{secret: <key>}` at every secret path (Tavus masks keys on read; the key names
 and the `pulumi config set --secret` commands to run are written at the top of the file and printed).
 
-Credentials: the stack's `tavus:apiKey`/`tavus:baseUrl`, read with `pulumi config --json
---show-secrets` into this process only (never printed), falling back to TAVUS_API_KEY /
-TAVUS_BASE_URL. Existing files are never overwritten: a taken file name gets a `-2`, `-3`... suffix.
+Credentials and endpoint: the stack's `tavus:*` settings (key, base URL, path prefix, timeout), read
+with `pulumi config --json --show-secrets` into this process only (never printed), falling back to
+the TAVUS_* environment variables, as the provider does. Existing files are never overwritten: a
+taken file name gets a `-2`, `-3`... suffix.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from typing import Any
 import yaml
 
 from providers.canonical import canonical
-from providers.cli._pulumi import CliError, stack_settings, state_personas
+from providers.cli._pulumi import state_personas
+from providers.cli._stack import stack_client
 from providers.cli._yaml_out import dump
-from providers.client import TavusClient
 from providers.errors import TavusPersonasError
-from providers.settings import InvalidSettingError, MissingApiKeyError
 from providers.state import body_of
 
 # Fields of Tavus's GET response that are not part of a create body.
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.root / "personas"
     try:
         written = export(args.root, args.stack, out)
-    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError, OSError) as exc:
+    except (TavusPersonasError, OSError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 1
     for path, commands in written:
@@ -60,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
 def export(root: Path, stack: str, out: Path) -> list[tuple[Path, list[str]]]:
     managed_ids = {r.persona_id for r in state_personas(root, stack)}
     file_ids, file_names = _files_claim(root / "personas")
-    settings = stack_settings(root, stack)
-    with TavusClient(settings.require_api_key(), settings.base_url, settings.path_prefix) as client:
+    with stack_client(root, stack) as client:
         live = client.list_personas("user")
     todo = [
         p for p in live

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from providers.cli._pulumi import project_name
+from providers.cli._stack import read_stack_config
+from providers.errors import StackConfigError
 from providers.spec import Diagnostic, check_references, load_personas
 
 
@@ -28,17 +28,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     files, diagnostics = load_personas(args.root)
     if args.stack:
-        keys = stack_config_keys(args.root / f"Pulumi.{args.stack}.yaml")
+        try:
+            keys = read_stack_config(args.root, args.stack, decrypt=False).keys()
+        except StackConfigError as exc:
+            print(f"validate: {exc}", file=sys.stderr)
+            return 1
         diagnostics += check_references(files, has_config=keys.__contains__, project=project_name(args.root))
     return report(diagnostics, len(files))
-
-
-def stack_config_keys(path: Path) -> set[str]:
-    """Fully qualified keys (`project:key`) set in a stack's config file."""
-    if not path.exists():
-        return set()
-    document = yaml.safe_load(path.read_text()) or {}
-    return set((document.get("config") or {}).keys())
 
 
 def report(diagnostics: list[Diagnostic], file_count: int) -> int:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from providers.cli.preflight.checks import Target
-from providers.cli.preflight.config import ConfigReadError, StackConfig, env_name
+from providers.cli.preflight.config import StackConfig, env_name
+from providers.errors import StackConfigError
 from providers.spec import PersonaFile, Ref, substitute
 
 
@@ -78,7 +79,7 @@ def resolve(persona: PersonaFile, config: StackConfig, base_url_override: str | 
 
     try:
         resolved = substitute(needed, value_of)
-    except ConfigReadError as exc:
+    except StackConfigError as exc:
         result.problems.append(str(exc))
         return result
     result.problems += [_missing_message(persona, ref, config.stack) for ref in dict.fromkeys(missing)]
