@@ -28,6 +28,7 @@ from providers.cli._pulumi import state_personas
 from providers.cli._stack import stack_client
 from providers.cli._yaml_out import dump
 from providers.errors import TavusPersonasError
+from providers.facts.persona import suggested_secret_key
 from providers.state import body_of
 
 # Fields of Tavus's GET response that are not part of a create body.
@@ -69,8 +70,8 @@ def export(root: Path, stack: str, out: Path) -> list[tuple[Path, list[str]]]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for persona in sorted(todo, key=lambda p: (str(p.get("persona_name")), str(p.get("persona_id")))):
-        text, commands = persona_file(persona, stack)
         path = _free_path(out, slugify(str(persona.get("persona_name") or persona.get("persona_id"))))
+        text, commands = persona_file(persona, stack, path.stem)
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
             handle.write(text)
         written.append((path, commands))
@@ -95,13 +96,15 @@ def _files_claim(directory: Path) -> tuple[set[str], set[str]]:
     return ids, names
 
 
-def persona_file(persona: Mapping[str, Any], stack: str) -> tuple[str, list[str]]:
-    """The file text for one live persona, and the config commands its secrets need."""
+def persona_file(persona: Mapping[str, Any], stack: str, resource_name: str) -> tuple[str, list[str]]:
+    """The file text for one live persona, and the config commands its secrets need.
+
+    `resource_name` is the file's name without extension: its secrets get the keys `validate`
+    suggests for that file (providers.facts.persona.suggested_secret_key)."""
     body = {k: v for k, v in canonical(body_of(persona)).items() if k not in _RESPONSE_ONLY}
-    prefix = camel(str(persona.get("persona_name") or "persona"))
     keys = []
     for path in list(_secret_paths(body)):
-        key = prefix + "".join(camel(part, upper_first=True) for part in _key_parts(path))
+        key = suggested_secret_key(resource_name, path)
         _set(body, path, {"secret": key})
         keys.append(key)
     commands = [f"pulumi config set --secret --stack {stack} {key} <value>" for key in keys]
@@ -131,29 +134,11 @@ def _secret_paths(body: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
             yield ("layers", "llm", "headers", name)
 
 
-def _key_parts(path: tuple[str, ...]) -> list[str]:
-    """("layers", "llm", "api_key") -> ["llm", "api_key"]; headers -> ["llm", "header", NAME]."""
-    if path[2] == "headers":
-        return [path[1], "header", path[3]]
-    return list(path[1:])
-
-
 def _set(body: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node = body
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
-
-
-def camel(text: str, upper_first: bool = False) -> str:
-    """"Front Desk Receptionist" -> "frontDeskReceptionist"; "api_key" -> "ApiKey" with upper_first."""
-    words = [w for w in re.split(r"[^0-9A-Za-z]+", text) if w]
-    if not words:
-        return ""
-    joined = "".join(w[:1].upper() + w[1:].lower() for w in words)
-    if upper_first or joined[:1].isdigit():
-        return joined if not joined[:1].isdigit() else "p" + joined
-    return joined[:1].lower() + joined[1:]
 
 
 def slugify(text: str) -> str:

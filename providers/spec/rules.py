@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from providers.canonical import is_secret_path
-from providers.spec.model import FieldPath, Ref
+from providers.facts.persona import suggested_secret_key
+from providers.spec.model import Ref
 from providers.spec.report import FileReport
 from providers.spec.schema_check import near_miss
 
@@ -88,7 +88,7 @@ def check_secrets(document: Mapping[str, Any], name: str, report: FileReport) ->
     for path, value in _secret_values(document):
         if value is None or (isinstance(value, Ref) and value.kind == "secret"):
             continue
-        key = suggested_secret_key(name, path, document)
+        key = suggested_secret_key(name, path)
         fix = f"write `{path[-1]}: {{secret: {key}}}` and run `pulumi config set --secret {key} <value>`"
         if isinstance(value, Ref):
             report.error(path, f"must be a secret, not {{config: {value.key}}} (config values are stored in "
@@ -116,43 +116,11 @@ def _members(node: Mapping[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath, 
             yield from _members(value, (*path, key))
 
 
-def suggested_secret_key(name: str, path: FieldPath, document: Mapping[str, Any]) -> str:
-    """A config key name for the secret at `path`: the persona's name plus the provider, in camelCase,
-    e.g. `storytellerOpenaiApiKey` for layers.llm.api_key with base_url https://api.openai.com/v1."""
-    if path[-2] == "headers":
-        suffix = _camel(str(path[-1])) + "Header"
-    elif path[1] == "llm":
-        suffix = _camel(_llm_provider(document)) + "ApiKey"
-    else:
-        engine = _value_at(document, ("layers", "tts", "tts_engine"))
-        suffix = _camel(engine if isinstance(engine, str) else "tts") + "ApiKey"
-    stem = _camel(name)
-    if not stem[:1].isalpha():
-        stem = "persona" + stem
-    return stem[0].lower() + stem[1:] + suffix
-
-
-def _llm_provider(document: Mapping[str, Any]) -> str:
-    base_url = _value_at(document, (*_LLM, "base_url"))
-    host = _url_parts(base_url).hostname if isinstance(base_url, str) else None
-    labels = [label for label in (host or "").split(".") if label not in ("api", "www")]
-    if len(labels) < 2:  # no host, localhost or a bare name
-        return "llm"
-    labels = labels[:-1]  # the top-level domain
-    if len(labels) > 1 and labels[-1] in ("co", "com", "org", "net", "ac"):
-        labels = labels[:-1]  # e.g. example.co.uk
-    return labels[-1]
-
-
 def _url_parts(url: str) -> SplitResult:
     try:
         return urlsplit(url)
     except ValueError:  # e.g. an unbalanced "[" in the host: not a URL at all
         return SplitResult("", "", url, "", "")
-
-
-def _camel(text: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -172,7 +140,7 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
             f"`{model}` is not a Tavus-hosted model this tool knows; {hint}known: "
             f"{', '.join(KNOWN_TAVUS_MODELS)} (new models appear often, so this is only a warning)",
         )
-    check_custom_llm(llm, suggested_secret_key(name, (*_LLM, "api_key"), document), report)
+    check_custom_llm(llm, suggested_secret_key(name, (*_LLM, "api_key")), report)
     base_url = llm.get("base_url")
     if isinstance(base_url, str):
         check_base_url(base_url, report)
