@@ -1,9 +1,10 @@
-"""Facts about the Tavus persona shared by validation and export."""
+"""Facts about the Tavus persona that validation, export and preflight share."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def suggested_secret_key(resource_name: str, path: Sequence[str | int]) -> str:
@@ -31,3 +32,27 @@ def camel(text: str, upper_first: bool = False) -> str:
     words = [word for word in re.split(r"[^0-9A-Za-z]+", text) if word]
     joined = "".join(word[:1].upper() + word[1:].lower() for word in words)
     return joined if upper_first else joined[:1].lower() + joined[1:]
+
+
+# -- the custom LLM layer (layers.llm) -------------------------------------------------------------
+
+# Tavus-hosted models are named `tavus-*`; any other model is a custom (bring-your-own) LLM.
+TAVUS_MODEL_PREFIX = "tavus-"
+# Routes of OpenAI-compatible APIs. Tavus appends /chat/completions to base_url itself, so a base_url
+# that already ends with one of these is wrong.
+LLM_ROUTES = ("/chat/completions", "/completions", "/responses")
+
+
+def is_custom_llm(llm: Mapping[str, Any]) -> bool:
+    """True when `layers.llm` describes a custom LLM: a model that is not `tavus-*`, or a base_url or
+    api_key set. Tavus then requires both base_url and api_key. A model given as a reference is
+    not judged: it may resolve to a Tavus model."""
+    model = llm.get("model")
+    custom_model = isinstance(model, str) and not model.startswith(TAVUS_MODEL_PREFIX)
+    return custom_model or llm.get("base_url") is not None or llm.get("api_key") is not None
+
+
+def llm_route(url_path: str) -> str | None:
+    """The route a base_url (or its path) wrongly ends with, e.g. `/chat/completions`; else None."""
+    trimmed = url_path.rstrip("/")
+    return next((route for route in LLM_ROUTES if trimmed.endswith(route)), None)

@@ -7,7 +7,7 @@ from typing import Any, Final
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from providers.canonical import is_secret_path
-from providers.facts.persona import suggested_secret_key
+from providers.facts.persona import TAVUS_MODEL_PREFIX, is_custom_llm, llm_route, suggested_secret_key
 from providers.spec.model import Ref
 from providers.spec.report import FileReport
 from providers.spec.schema_check import near_miss
@@ -33,7 +33,6 @@ DEPRECATED_VALUES: Final[Mapping[KeyPath, Mapping[str, str]]] = {
     ("layers", "tts", "tts_engine"): {"playht": "use cartesia, elevenlabs or azure"},
     ("layers", "stt", "stt_engine"): {"tavus-advanced": "use tavus-auto (the default) or another engine"},
 }
-LLM_ROUTES: Final = ("/chat/completions", "/completions", "/responses")
 CHARS_PER_TOKEN: Final = 4
 PROMPT_ERROR_CHARS: Final = 128_000
 PROMPT_WARNING_CHARS: Final = 100_000
@@ -132,7 +131,7 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
     if llm is None:
         return
     model = llm.get("model")
-    if isinstance(model, str) and model.startswith("tavus-") and model not in KNOWN_TAVUS_MODELS:
+    if isinstance(model, str) and model.startswith(TAVUS_MODEL_PREFIX) and model not in KNOWN_TAVUS_MODELS:
         guess = near_miss(model, list(KNOWN_TAVUS_MODELS), cutoff=0.85)
         hint = f"did you mean `{guess}`? " if guess else ""
         report.warning(
@@ -148,10 +147,10 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
 
 def check_custom_llm(llm: Mapping[str, Any], key: str, report: FileReport) -> None:
     """Tavus answers 400 unless a custom (non-tavus-*) LLM has both base_url and api_key."""
-    model = llm.get("model")
-    custom_model = isinstance(model, str) and not model.startswith("tavus-")
-    if not (custom_model or "base_url" in llm or "api_key" in llm):
+    if not is_custom_llm(llm):
         return
+    model = llm.get("model")
+    custom_model = isinstance(model, str) and not model.startswith(TAVUS_MODEL_PREFIX)
     what = f"a custom LLM (model `{model}`)" if custom_model else "a custom LLM (base_url or api_key set)"
     if llm.get("base_url") is None:
         report.error((*_LLM, "base_url"), f"{what} needs `base_url`, e.g. https://api.openai.com/v1")
@@ -169,7 +168,7 @@ def check_base_url(base_url: str, report: FileReport) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         report.error(path, f"`{base_url}` is not an http(s) URL; write e.g. https://api.openai.com/v1")
         return
-    route = next((r for r in LLM_ROUTES if parts.path.rstrip("/").endswith(r)), None)
+    route = llm_route(parts.path)
     if route is not None:
         fixed = urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix(route)))
         report.error(

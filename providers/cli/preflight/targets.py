@@ -9,6 +9,7 @@ from typing import Any
 from providers.cli.preflight.checks import Target
 from providers.cli.preflight.config import StackConfig, env_name
 from providers.errors import StackConfigError
+from providers.facts.persona import is_custom_llm
 from providers.spec import PersonaFile, Ref, substitute
 
 
@@ -19,11 +20,8 @@ def llm_layer(persona: PersonaFile) -> Mapping[str, Any]:
 
 
 def has_custom_llm(persona: PersonaFile) -> bool:
-    """A non-`tavus-*` model (a reference counts: it may resolve to anything), or any base_url."""
-    llm = llm_layer(persona)
-    model = llm.get("model")
-    custom_model = model is not None and not (isinstance(model, str) and model.startswith("tavus-"))
-    return custom_model or llm.get("base_url") is not None
+    """The rule validation applies (providers.facts.persona.is_custom_llm)."""
+    return is_custom_llm(llm_layer(persona))
 
 
 def select(
