@@ -2,7 +2,7 @@
 
 Where things are (each module's docstring says more):
 
-- `spec`       load persona YAML files, validate them offline (SPEC section 2), resolve references
+- `spec`       load persona YAML files, validate them offline (README: The persona file), resolve references
 - `canonical`  the one canonical form shared by check, read, diff and export; JSON Patch; fingerprints
 - `client`     the Tavus HTTP client (retries, ambiguous-create recovery, sanitised errors);
                its plumbing (retry policy, response reading, redaction) is the `_http` subpackage

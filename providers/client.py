@@ -250,7 +250,7 @@ class TavusClient:
           than risk a duplicate.
 
         Residual risks: a same-name persona created by someone else within that window is adopted
-        (``persona_name`` is unique per stack, spec section 2, to make this unlikely); and a POST
+        (``persona_name`` is unique per stack, a rule of the persona files, to make this unlikely); and a POST
         that lands at Tavus only after its lookup ran can still duplicate (the wait before the
         lookup narrows that window; it cannot close it without an idempotency key).
         """

@@ -1,6 +1,6 @@
-"""The Pulumi dynamic provider behind `tavus:Persona` (SPEC section 4).
+"""The Pulumi dynamic provider behind `tavus:Persona` (README: How the provider behaves).
 
-Rules this module keeps (see shared/reference/pulumi-dynamic-providers.md):
+Rules this module keeps (README: "How the provider behaves", "Pickle hygiene"):
 
 - It is imported by reference from this module, so the pickled provider in state is
   a short, deterministic string with no secret and no client in it. Everything the

@@ -1,4 +1,4 @@
-"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (SPEC section 5).
+"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (docs/gitops.md).
 
 Exit 0 clean, 2 drift, 1 error. Three sections, per persona and per field:
 - managed-field drift and personas deleted out of band come from

@@ -1,4 +1,4 @@
-"""`pr-comment`: turn `pulumi preview --json` into a Markdown pull-request comment (SPEC section 5).
+"""`pr-comment`: turn `pulumi preview --json` into a Markdown pull-request comment (docs/gitops.md).
 
 Per persona: the operation and the field-level changes (old -> new; long prompts as unified
 diffs), secrets only as "changed" (Pulumi already prints them as "[secret]"; we never print a

@@ -1,4 +1,4 @@
-"""`validate`: the offline checks of SPEC section 2 on every persona file.
+"""`validate`: the offline checks of every persona file (README: The persona file; docs/gitops.md).
 
 No network and no Pulumi stack: fast enough for a pre-commit hook. With `--stack`,
 `{secret:}`/`{config:}` references are also checked against `Pulumi.<stack>.yaml`.

@@ -1,4 +1,4 @@
-"""Loading and offline validation of persona files (SPEC 2).
+"""Loading and offline validation of persona files (README: The persona file).
 
 Pure and importable: no network, no Pulumi. The provider, `__main__.py` and the CLI call
 `load_personas`, refuse to apply anything when any diagnostic is an error, check references against

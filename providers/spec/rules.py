@@ -1,4 +1,4 @@
-"""Rules of one persona file beyond types and enums (SPEC 2): secrets, LLM, tools, prompt size."""
+"""Rules of one persona file beyond types and enums (README: The persona file): secrets, LLM, tools, size."""
 
 from __future__ import annotations
 
