@@ -42,7 +42,7 @@ BOOLEAN_FIELDS: Final[frozenset[Path]] = frozenset(
 )
 
 # Documented server defaults. Tavus leaves default-valued fields out of GET responses, so a file that
-# spells out a default must not see a phantom diff (tavus-api.md §2.2 "Defaults may be left out").
+# spells out a default must not see a phantom diff (docs/persona-api.md, "Defaults may be left out").
 # Only stable, documented defaults belong here: the default LLM model changes monthly, so it is absent.
 SERVER_DEFAULTS: Final[Mapping[Path, Any]] = {
     ("pipeline_mode",): "full",

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 import httpx
 
-from providers._http_redact import Redactor, collect_patch_secrets, collect_secrets, redact
-from providers._http_response import (
+from providers._http.redact import Redactor, collect_patch_secrets, collect_secrets, redact
+from providers._http.response import (
     api_error,
     error_message,
     is_gone,
@@ -31,7 +31,7 @@ from providers._http_response import (
     truncate,
     unwrap_item,
 )
-from providers._http_retry import (
+from providers._http.retry import (
     NOT_SENT_ERRORS,
     PERMANENT_ERRORS,
     RETRYABLE_STATUSES,
@@ -46,7 +46,7 @@ from providers.errors import (
     TavusPersonasError,
     UnexpectedResponseError,
 )
-from providers.settings import ProviderSettings
+from providers.settings import DEFAULT_TIMEOUT_SECONDS, ProviderSettings
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -57,12 +57,22 @@ __all__ = [
     "TavusClient",
     "collect_patch_secrets",
     "collect_secrets",
+    "http_timeout",
     "redact",
 ]
 
 __version__ = "0.1.0"
 USER_AGENT = f"tavus-personas/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Connecting is quick or hopeless: never wait longer for it than for a response.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def http_timeout(seconds: float) -> httpx.Timeout:
+    """The httpx timeout for `tavus:timeoutSeconds`: `seconds` per response, at most 10 s to connect."""
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_SECONDS))
+
+
+DEFAULT_TIMEOUT = http_timeout(DEFAULT_TIMEOUT_SECONDS)
 DEFAULT_RETRY = RetryPolicy()
 # A persona found by name after an ambiguous POST counts as ours if created no earlier than the
 # create call's start minus this allowance for skew between our clock and Tavus's.
@@ -132,14 +142,19 @@ class TavusClient:
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings, **overrides: Any) -> TavusClient:
-        """The one way from stack settings (key, base URL, path prefix, timeout) to a client."""
-        options: dict[str, Any] = {
+        """The client that a stack's settings describe: key, base URL, path prefix and timeout.
+
+        The one way from settings to a client, for the provider and every CLI command, so that a
+        setting cannot be honoured by one and ignored by another. ``overrides`` are constructor
+        keywords (``transport``, ``retry``, ``on_retry``...). Raises MissingApiKeyError without a key.
+        """
+        arguments: dict[str, Any] = {
             "base_url": settings.base_url,
             "path_prefix": settings.path_prefix,
             "timeout": http_timeout(settings.timeout_seconds),
-            **overrides,
         }
-        return cls(settings.require_api_key(), **options)
+        arguments.update(overrides)
+        return cls(settings.require_api_key(), **arguments)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -275,7 +290,7 @@ class TavusClient:
           than risk a duplicate.
 
         Residual risks: a same-name persona created by someone else within that window is adopted
-        (``persona_name`` is unique per stack, spec section 2, to make this unlikely); and a POST
+        (``persona_name`` is unique per stack, a rule of the persona files, to make this unlikely); and a POST
         that lands at Tavus only after its lookup ran can still duplicate (the wait before the
         lookup narrows that window; it cannot close it without an idempotency key).
         """
@@ -471,12 +486,6 @@ class TavusClient:
 
 
 # -- pure helpers ------------------------------------------------------------------------------
-
-
-def http_timeout(seconds: float) -> httpx.Timeout:
-    """`seconds` for every phase of a request, except connecting: that is quick or hopeless, so it
-    never waits longer than 10 s."""
-    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def _check_api_key(api_key: str) -> str:

@@ -37,17 +37,16 @@ from providers import _engine_errors
 from providers import canonical as canon
 from providers._runtime import Index, Runtime
 from providers.client import TavusClient
-from providers.errors import InvalidRequestError, NotFoundError, TavusPersonasError
+from providers.errors import InvalidRequestError, ItemStateError, NotFoundError
+
 from providers.facts import guardrails, objectives
 from providers.kind import ADOPT_INPUT, Kind
 from providers.settings import settings_from
 from providers.spec import validate_item_body
 
+__all__ = ["GuardrailsProvider", "ItemProvider", "ItemStateError", "ObjectivesProvider"]
+
 _engine_errors.install()
-
-
-class ItemStateError(TavusPersonasError):
-    """Tavus does not hold what the provider wrote or expected (read-back, adoption, deletion)."""
 
 
 class ItemProvider(ResourceProvider):

@@ -16,18 +16,15 @@ from typing import Any
 
 import pulumi
 
+from providers.errors import InvalidSettingError, MissingApiKeyError, TavusPersonasError
 from providers.graph import RESOURCE_TYPES
 from providers.persona import Persona
-from providers.settings import (
-    InvalidSettingError,
-    MissingApiKeyError,
-    settings_from,
-)
+from providers.settings import settings_from
 from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_project, substitute
 
 
-class InvalidPersonaFilesError(pulumi.RunError):
-    """Raised (without a traceback) when any persona file or reference is invalid."""
+class InvalidPersonaFilesError(TavusPersonasError, pulumi.RunError):
+    """Raised when any persona file or reference is invalid; a RunError, so Pulumi shows no traceback."""
 
 
 def declare_personas(root: Path = Path(".")) -> dict[str, Persona]:

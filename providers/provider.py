@@ -1,6 +1,6 @@
-"""The Pulumi dynamic provider behind `tavus:Persona` (SPEC section 4).
+"""The Pulumi dynamic provider behind `tavus:Persona` (README: How the provider behaves).
 
-Rules this module keeps (see shared/reference/pulumi-dynamic-providers.md):
+Rules this module keeps (README: "How the provider behaves", "Pickle hygiene"):
 
 - It is imported by reference from this module, so the pickled provider in state is
   a short, deterministic string with no secret and no client in it. Everything the
@@ -34,21 +34,22 @@ from pulumi.dynamic import (
 from providers import _engine_errors
 from providers import canonical as canon
 from providers._runtime import Runtime
-from providers.errors import DraftConflictError, InvalidRequestError, PersonaNotFoundError, TavusPersonasError
+from providers.errors import (
+    DraftConflictError,
+    InvalidRequestError,
+    PersonaDraftConflict,
+    PersonaNotFoundError,
+    PersonaStateError,
+)
+
 from providers.settings import OVERRIDE_DRAFTS_CONFIG, settings_from
 from providers.spec import validate_body
 from providers.state import ADOPT_INPUT, body_of
 
 # In the provider server process, show the product's errors without the SDK's traceback.
+__all__ = ["PersonaDraftConflict", "PersonaProvider", "PersonaStateError"]
+
 _engine_errors.install()
-
-class PersonaStateError(TavusPersonasError):
-    """Tavus does not hold what the provider wrote or expected (read-back, adoption, deletion)."""
-
-
-class PersonaDraftConflict(PersonaStateError):
-    """Tavus refused a PATCH because someone holds unpublished edits of the persona (409)."""
-
 
 class PersonaProvider(ResourceProvider):
     """Creates, diffs, updates, reads and deletes one Tavus persona per resource."""

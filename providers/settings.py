@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from providers.errors import InvalidSettingError, MissingApiKeyError
+
 DEFAULT_BASE_URL = "https://tavusapi.com"
 DEFAULT_PATH_PREFIX = "/v2/personas"
 
@@ -20,22 +22,8 @@ BASE_URL_CONFIG = "tavus:baseUrl"
 PATH_PREFIX_CONFIG = "tavus:pathPrefix"
 TIMEOUT_CONFIG = "tavus:timeoutSeconds"
 OVERRIDE_DRAFTS_CONFIG = "tavus:overrideDrafts"
-# The client's own default (providers.client.DEFAULT_TIMEOUT) applies when neither is set.
+# When neither is set; also the client's own default (providers.client.DEFAULT_TIMEOUT).
 DEFAULT_TIMEOUT_SECONDS = 30.0
-
-
-class InvalidSettingError(ValueError):
-    """A provider setting has a value the provider cannot use; the message names the key and the fix."""
-
-
-class MissingApiKeyError(RuntimeError):
-    """No Tavus API key in stack config or the environment."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>` "
-            "(or export TAVUS_API_KEY for this shell)"
-        )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 # make bootstrap: idempotent setup of everything the project runs on.
 #  1. .venv/ with the pinned Python dependencies (re-installed when a requirements file changes);
 #  2. .tools/bin -> a cache outside the checkout holding the pinned Pulumi CLI, the Python
-#     language host, the SDK's exec shim and our provider launcher (SPEC section 8);
+#     language host, the SDK's exec shim and our provider launcher (README: The Pulumi CLI);
 #  3. .tools/actionlint -> the pinned actionlint (lints .github/workflows in `make test`), built
 #     from its Go module into the same cache (its PyPI wheel downloads a binary at build time).
 # Quiet when everything is already in place; prints progress when it has work to do.

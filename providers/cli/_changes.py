@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from providers.canonical import is_secret_path, lined_up
+from providers.canonical import is_secret_path, json_equal, lined_up
 
 PULUMI_SECRET = "[secret]"
 LONG_TEXT = 80  # characters; longer (or multi-line) strings are shown as unified diffs
@@ -70,7 +70,7 @@ def _walk(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[FieldChange]:
         for key in sorted(set(before) | set(after)):
             yield from _walk(before.get(key, _ABSENT), after.get(key, _ABSENT), (*path, str(key)))
         return
-    if old == new:
+    if json_equal(old, new):  # as JSON: 1 and 1.0 are equal, true and 1 are not
         return
     kind: Kind = "add" if old is _ABSENT else "remove" if new is _ABSENT else "update"
     secret = is_secret_path(path) or PULUMI_SECRET in (old, new)

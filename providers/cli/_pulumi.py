@@ -19,15 +19,11 @@ from typing import Any
 
 import yaml
 
-from providers.settings import ProviderSettings, settings_from
+from providers.errors import CliError as CliError  # re-exported: the commands import it from here
 
 PERSONA_TYPE = "pulumi-python:dynamic/tavus:Persona"
 DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-class CliError(RuntimeError):
-    """A failure the command reports in one line and exits 1 on."""
 
 
 def project_name(root: Path) -> str:
@@ -50,14 +46,14 @@ def pulumi_binary(root: Path) -> str:
     return found
 
 
-def _pulumi_argv(root: Path, *args: str) -> list[str]:
+def pulumi_argv(root: Path, *args: str) -> list[str]:
     """`pulumi ARGS`, never prompting: these commands run in CI and scripts."""
     return [pulumi_binary(root), *args, "--non-interactive"]
 
 
 def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     """stdout of `pulumi ARGS --non-interactive` run in `root`; CliError (with stderr) otherwise."""
-    proc = subprocess.run(_pulumi_argv(root, *args), cwd=root, capture_output=True, text=True, check=False)
+    proc = subprocess.run(pulumi_argv(root, *args), cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode not in ok_codes:
         # Pulumi masks secret values in its own messages; we add only the command line.
         detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
@@ -68,7 +64,7 @@ def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
 def stream_pulumi(root: Path, *args: str) -> None:
     """Run `pulumi ARGS --non-interactive` in `root`, its output shown as it comes; CliError on failure."""
     sys.stdout.flush()
-    proc = subprocess.run(_pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL, check=False)
+    proc = subprocess.run(pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL, check=False)
     if proc.returncode != 0:
         raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode} (its output is above)")
 
@@ -91,38 +87,6 @@ def pulumi_json(root: Path, *args: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise CliError(f"`pulumi {' '.join(args[:2])}` did not print JSON: {text[:200]!r}") from exc
-
-
-def stack_config(root: Path, stack: str, timeout: float = 120) -> dict[str, Any]:
-    """`{"project:key": value}` for every config value of the stack, secrets decrypted.
-
-    Kept in this process only. Unlike `run_pulumi`, a failure never quotes stdout: for
-    `--show-secrets` it may hold every secret of the stack. Pulumi's stderr names no value.
-    """
-    argv = _pulumi_argv(root, "config", "--json", "--show-secrets", "--stack", stack)
-    try:
-        proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CliError(f"could not run `pulumi config` for stack {stack}: {type(exc).__name__}") from None
-    if proc.returncode != 0:
-        detail = " / ".join(proc.stderr.strip().splitlines()[-3:])
-        raise CliError(f"`pulumi config --stack {stack}` exited {proc.returncode}: {detail}")
-    try:
-        document = json.loads(proc.stdout)
-    except ValueError:
-        raise CliError(f"`pulumi config --json --stack {stack}` did not print JSON") from None
-    return {
-        key: entry["objectValue"] if "objectValue" in entry else entry.get("value")
-        for key, entry in document.items()
-        if isinstance(entry, dict)
-    }
-
-
-def stack_settings(root: Path, stack: str) -> ProviderSettings:
-    """The stack's Tavus settings from its config; like the provider, the environment
-    (TAVUS_API_KEY, TAVUS_BASE_URL) is the fallback when config lacks a key."""
-    values = stack_config(root, stack)
-    return settings_from(lambda key: None if values.get(key) is None else str(values[key]))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (SPEC section 5).
+"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (docs/gitops.md).
 
 Exit 0 clean, 2 drift, 1 error. Personas, objectives and guardrails sets alike. Three sections,
 per resource and per field:
@@ -7,9 +7,9 @@ per resource and per field:
   written to the stack);
 - changes to fields the files do not set (`unmanaged`) cannot come from that JSON: the CLI only
   carries a new state for steps whose *inputs* changed, so a refresh that changes outputs only shows
-  the old state. They are computed by listing the personas with the Tavus client (the stack's
-  `tavus:apiKey`/`tavus:baseUrl`, env fallback) and comparing each with the `unmanaged` output
-  stored at the last up/refresh, the same way the provider computes it.
+  the old state. They are computed by listing the personas with the Tavus client (configured from
+  the stack's `tavus:*` settings exactly as the provider is, env fallback) and comparing each with
+  the `unmanaged` output stored at the last up/refresh, the same way the provider computes it.
 Secrets are never shown: a changed secret is "changed" plus its non-secret fingerprints.
 """
 
@@ -25,12 +25,11 @@ from typing import Any
 from providers.canonical import unmanaged_fields
 from providers.cli._changes import FieldChange, Kind, field_changes
 from providers.cli._drift_report import DriftReport, PersonaDrift
-from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
-from providers.client import TavusClient
+from providers.cli._pulumi import PERSONA_TYPE, pulumi_json, resource_name
+from providers.cli._stack import stack_client
 from providers.errors import TavusPersonasError
 from providers.facts import KINDS, kind_of_urn
 from providers.kind import Kind as ResourceKind
-from providers.settings import InvalidSettingError, MissingApiKeyError
 from providers.state import body_of as persona_body_of
 
 EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
@@ -49,7 +48,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         report = check(args.root, args.stack)
-    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError) as exc:
+    except TavusPersonasError as exc:
         print(f"drift: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
@@ -121,13 +120,12 @@ def _managed_changes(
 
 
 def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
-    settings = stack_settings(root, stack)
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for step in steps:
         kind = kind_of_urn(str(step["urn"]))
         by_kind.setdefault(kind.folder if kind else "personas", []).append(step)
     drifted = []
-    with TavusClient.from_settings(settings) as personas:
+    with stack_client(root, stack) as personas:
         for folder, kind_steps in by_kind.items():
             kind = KINDS.get(folder)
             client = personas if kind is None else personas.at(kind.endpoint)

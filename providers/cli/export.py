@@ -6,9 +6,10 @@ file has its persona_name. Every other user persona gets one file: its canonical
 POSTing a copy, and `{secret: <key>}` at every secret path (Tavus masks keys on read; the key names
 and the `pulumi config set --secret` commands to run are written at the top of the file and printed).
 
-Credentials: the stack's `tavus:apiKey`/`tavus:baseUrl`, read with `pulumi config --json
---show-secrets` into this process only (never printed), falling back to TAVUS_API_KEY /
-TAVUS_BASE_URL. Existing files are never overwritten: a taken file name gets a `-2`, `-3`... suffix.
+Credentials and endpoint: the stack's `tavus:*` settings (key, base URL, path prefix, timeout), read
+with `pulumi config --json --show-secrets` into this process only (never printed), falling back to
+the TAVUS_* environment variables, as the provider does. Existing files are never overwritten: a
+taken file name gets a `-2`, `-3`... suffix.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from typing import Any
 import yaml
 
 from providers.canonical import canonical
-from providers.cli._pulumi import CliError, stack_settings, state_personas
+from providers.cli._pulumi import state_personas
+from providers.cli._stack import stack_client
 from providers.cli._yaml_out import dump
-from providers.client import TavusClient
 from providers.errors import TavusPersonasError
-from providers.settings import InvalidSettingError, MissingApiKeyError
+from providers.facts.persona import suggested_secret_key
 from providers.state import body_of
 
 # Fields of Tavus's GET response that are not part of a create body.
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.root / "personas"
     try:
         written = export(args.root, args.stack, out)
-    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError, OSError) as exc:
+    except (TavusPersonasError, OSError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 1
     for path, commands in written:
@@ -60,8 +61,7 @@ def run(args: argparse.Namespace) -> int:
 def export(root: Path, stack: str, out: Path) -> list[tuple[Path, list[str]]]:
     managed_ids = {r.persona_id for r in state_personas(root, stack)}
     file_ids, file_names = _files_claim(root / "personas")
-    settings = stack_settings(root, stack)
-    with TavusClient(settings.require_api_key(), settings.base_url, settings.path_prefix) as client:
+    with stack_client(root, stack) as client:
         live = client.list_personas("user")
     todo = [
         p for p in live
@@ -70,8 +70,8 @@ def export(root: Path, stack: str, out: Path) -> list[tuple[Path, list[str]]]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for persona in sorted(todo, key=lambda p: (str(p.get("persona_name")), str(p.get("persona_id")))):
-        text, commands = persona_file(persona, stack)
         path = _free_path(out, slugify(str(persona.get("persona_name") or persona.get("persona_id"))))
+        text, commands = persona_file(persona, stack, path.stem)
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
             handle.write(text)
         written.append((path, commands))
@@ -96,13 +96,15 @@ def _files_claim(directory: Path) -> tuple[set[str], set[str]]:
     return ids, names
 
 
-def persona_file(persona: Mapping[str, Any], stack: str) -> tuple[str, list[str]]:
-    """The file text for one live persona, and the config commands its secrets need."""
+def persona_file(persona: Mapping[str, Any], stack: str, resource_name: str) -> tuple[str, list[str]]:
+    """The file text for one live persona, and the config commands its secrets need.
+
+    `resource_name` is the file's name without extension: its secrets get the keys `validate`
+    suggests for that file (providers.facts.persona.suggested_secret_key)."""
     body = {k: v for k, v in canonical(body_of(persona)).items() if k not in _RESPONSE_ONLY}
-    prefix = camel(str(persona.get("persona_name") or "persona"))
     keys = []
     for path in list(_secret_paths(body)):
-        key = prefix + "".join(camel(part, upper_first=True) for part in _key_parts(path))
+        key = suggested_secret_key(resource_name, path)
         _set(body, path, {"secret": key})
         keys.append(key)
     commands = [f"pulumi config set --secret --stack {stack} {key} <value>" for key in keys]
@@ -132,29 +134,11 @@ def _secret_paths(body: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
             yield ("layers", "llm", "headers", name)
 
 
-def _key_parts(path: tuple[str, ...]) -> list[str]:
-    """("layers", "llm", "api_key") -> ["llm", "api_key"]; headers -> ["llm", "header", NAME]."""
-    if path[2] == "headers":
-        return [path[1], "header", path[3]]
-    return list(path[1:])
-
-
 def _set(body: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node = body
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
-
-
-def camel(text: str, upper_first: bool = False) -> str:
-    """"Front Desk Receptionist" -> "frontDeskReceptionist"; "api_key" -> "ApiKey" with upper_first."""
-    words = [w for w in re.split(r"[^0-9A-Za-z]+", text) if w]
-    if not words:
-        return ""
-    joined = "".join(w[:1].upper() + w[1:].lower() for w in words)
-    if upper_first or joined[:1].isdigit():
-        return joined if not joined[:1].isdigit() else "p" + joined
-    return joined[:1].lower() + joined[1:]
 
 
 def slugify(text: str) -> str:

@@ -1,8 +1,10 @@
-"""`pr-comment`: turn `pulumi preview --json` into a Markdown pull-request comment (SPEC section 5).
+"""`pr-comment`: turn `pulumi preview --json` into a Markdown pull-request comment (docs/gitops.md).
 
 Per persona: the operation and the field-level changes (old -> new; long prompts as unified
 diffs), secrets only as "changed" (Pulumi already prints them as "[secret]"; we never print a
-value at a secret path either way), plus the offline validation's findings with `--root`.
+value at a secret path either way), plus the offline validation's findings. `pulumi preview --json`
+leaves unchanged resources out, so they are counted from the project's files (`--root`, default the
+current directory); where there is no `personas/` directory the count is said to be unknown.
 The output is a pure function of the plan: sorted, no timestamps, so a sticky comment changes
 only when the plan does. The hidden MARKER lets a sticky-comment action find its comment.
 """
@@ -21,6 +23,7 @@ from providers.cli._plan import PersonaPlan, counts, persona_plans, stack_of
 from providers.spec import Diagnostic, load_personas
 
 MARKER = "<!-- tavus-personas:pr-comment -->"
+UNCOUNTED = "unchanged not counted (no `personas/` in the project root: run in the project or pass `--root`)"
 _SIGN = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=", "unchanged": " "}
 
 
@@ -29,7 +32,10 @@ def register(subparsers: Any) -> None:
         "pr-comment", help="Markdown PR comment from `pulumi preview --json`"
     )
     parser.add_argument("file", nargs="?", default="-", help="preview JSON file, or - for stdin (default)")
-    parser.add_argument("--root", type=Path, help="project root: also report validation findings")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."),
+        help="project root: its files count the unchanged personas and are validated (default: .)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -48,30 +54,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render(document: dict[str, Any], root: Path | None = None) -> str:
+    """The comment; `root` is the project (None, or a directory without `personas/`: no files to
+    count unchanged personas from, so the summary says the count is unknown)."""
     plans = persona_plans(document)
-    files, diagnostics = load_personas(root) if root is not None else ([], [])
+    project = root if root is not None and (root / "personas").is_dir() else None
+    files, diagnostics = load_personas(project) if project is not None else ([], [])
     # `pulumi preview --json` leaves out unchanged resources: the files they come from count them.
     planned = {plan.resource for plan in plans}
     plans += [PersonaPlan(f.name, "unchanged") for f in files if f.name not in planned]
     stack = stack_of(document)
     title = f"## Tavus personas: plan for stack `{stack}`" if stack else "## Tavus personas: plan"
-    lines = [MARKER, title, "", _summary(plans), ""]
+    lines = [MARKER, title, "", _summary(plans, unchanged_known=project is not None), ""]
     lines += _preview_errors(document)
     for plan in plans:
         if plan.operation != "unchanged":
             lines += _persona(plan)
-    if root is not None:
+    if project is not None:
         lines += _validation(len(files), diagnostics)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))  # one blank line between blocks
     return text.rstrip("\n") + "\n"
 
 
-def _summary(plans: list[PersonaPlan]) -> str:
+def _summary(plans: list[PersonaPlan], unchanged_known: bool) -> str:
     n = counts(plans)
     parts = [f"{n['create']} to create", f"{n['update']} to update"]
     if n["replace"]:
         parts.append(f"{n['replace']} to replace")
-    parts += [f"{n['delete']} to delete", f"{n['unchanged']} unchanged"]
+    parts += [f"{n['delete']} to delete", f"{n['unchanged']} unchanged" if unchanged_known else UNCOUNTED]
     return f"**{', '.join(parts)}**"
 
 

@@ -1,5 +1,5 @@
-"""`validate`: the offline checks of SPEC sections 2 and 9 on every file (personas, objectives,
-guardrails), including every `{ref:}` between them.
+"""`validate`: the offline checks of every file (personas, objectives, guardrails), including every
+`{ref:}` between them (README: The persona file, The persona's graph; docs/gitops.md).
 
 No network and no Pulumi stack: fast enough for a pre-commit hook. With `--stack`,
 `{secret:}`/`{config:}` references are also checked against `Pulumi.<stack>.yaml`.
@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from providers.cli._pulumi import project_name
+from providers.cli._stack import read_stack_config
+from providers.errors import StackConfigError
 from providers.spec import Diagnostic, check_references, load_project
 
 
@@ -30,17 +30,13 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.root)
     diagnostics, files = project.diagnostics, project.all_files
     if args.stack:
-        keys = stack_config_keys(args.root / f"Pulumi.{args.stack}.yaml")
+        try:
+            keys = read_stack_config(args.root, args.stack, decrypt=False).keys()
+        except StackConfigError as exc:
+            print(f"validate: {exc}", file=sys.stderr)
+            return 1
         diagnostics += check_references(files, has_config=keys.__contains__, project=project_name(args.root))
     return report(diagnostics, len(files))
-
-
-def stack_config_keys(path: Path) -> set[str]:
-    """Fully qualified keys (`project:key`) set in a stack's config file."""
-    if not path.exists():
-        return set()
-    document = yaml.safe_load(path.read_text()) or {}
-    return set((document.get("config") or {}).keys())
 
 
 def report(diagnostics: list[Diagnostic], file_count: int) -> int:

@@ -1,10 +1,10 @@
 """Tavus domain facts, one module per kind of item: what the API documents and what Tavus does.
 
-Validation, the canonical form, the provider and the GitOps commands import these facts rather
-than restating them. `KINDS` lists the kinds of item a persona refers to by `{ref: <folder>/<name>}`,
-and `REF_FIELDS` says at which persona fields each kind may be referenced.
+A fact lives here when more than one of canonical form, validation, the provider, export, preflight
+and redaction would otherwise state it: then they cannot disagree (as `validate` and `export` once
+did about the config key to suggest for a secret). `KINDS` lists the kinds of item a persona refers
+to by `{ref: <folder>/<name>}`, and `REF_FIELDS` says at which persona fields each kind may be referenced.
 """
-
 from __future__ import annotations
 
 import re

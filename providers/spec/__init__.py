@@ -1,5 +1,5 @@
-"""Loading and offline validation of persona files (SPEC 2) and of the files they reference
-(objectives, guardrails: `spec.graph`).
+"""Loading and offline validation of persona files (README: The persona file) and of the files
+they reference (objectives, guardrails: `spec.graph`; README: The persona's graph).
 
 Pure and importable: no network, no Pulumi. The provider, `__main__.py` and the CLI call
 `load_personas`, refuse to apply anything when any diagnostic is an error, check references against

@@ -39,7 +39,7 @@ class Diagnostic:
 class PersonaOptions:
     protect: bool = False
     retain_on_delete: bool = False
-    adopt: str | None = None  # existing persona id to adopt (SPEC 4.6)
+    adopt: str | None = None  # existing persona id to adopt (README: Adoption)
 
 
 @dataclass(frozen=True)

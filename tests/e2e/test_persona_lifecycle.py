@@ -1,4 +1,4 @@
-"""The full persona lifecycle through the real Pulumi CLI against the sandbox (SPEC 7).
+"""The full persona lifecycle through the real Pulumi CLI against the sandbox (README: Tests).
 
 The tests run in file order and share one stack: each step starts from the state
 the previous one left, the way a team's stack evolves.

@@ -1,4 +1,4 @@
-"""The provider pickled into state holds no secret and is small and deterministic (SPEC 4.1)."""
+"""The provider pickled into state holds no secret and is small and deterministic (README: Pickle hygiene)."""
 
 from __future__ import annotations
 

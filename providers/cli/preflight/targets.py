@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.cli._preflight_checks import Target
-from providers.cli._preflight_config import ConfigReadError, StackConfig, env_name
+from providers.cli.preflight.checks import Target
+from providers.cli.preflight.config import StackConfig, env_name
+from providers.errors import StackConfigError
+from providers.facts.persona import is_custom_llm
 from providers.spec import PersonaFile, Ref, substitute
 
 
@@ -18,11 +20,8 @@ def llm_layer(persona: PersonaFile) -> Mapping[str, Any]:
 
 
 def has_custom_llm(persona: PersonaFile) -> bool:
-    """A non-`tavus-*` model (a reference counts: it may resolve to anything), or any base_url."""
-    llm = llm_layer(persona)
-    model = llm.get("model")
-    custom_model = model is not None and not (isinstance(model, str) and model.startswith("tavus-"))
-    return custom_model or llm.get("base_url") is not None
+    """The rule validation applies (providers.facts.persona.is_custom_llm)."""
+    return is_custom_llm(llm_layer(persona))
 
 
 def select(
@@ -78,7 +77,7 @@ def resolve(persona: PersonaFile, config: StackConfig, base_url_override: str | 
 
     try:
         resolved = substitute(needed, value_of)
-    except ConfigReadError as exc:
+    except StackConfigError as exc:
         result.problems.append(str(exc))
         return result
     result.problems += [_missing_message(persona, ref, config.stack) for ref in dict.fromkeys(missing)]

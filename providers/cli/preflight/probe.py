@@ -1,6 +1,6 @@
 """One streaming chat-completion request, observed: status, content type, SSE events, timings.
 
-The stream is parsed with httpx-sse. Nothing here judges the result (`_preflight_checks` does);
+The stream is parsed with httpx-sse. Nothing here judges the result (`checks.py` does);
 nothing here prints, and the texts it keeps (bodies, errors) are redacted by the caller.
 """
 

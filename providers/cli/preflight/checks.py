@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.cli._preflight_probe import Exchange
+from providers.cli.preflight.probe import Exchange
+from providers.facts.persona import llm_route
 
 CHECKS = (
     "config", "reachable", "auth", "model", "request", "stream", "done", "latency", "tools", "perception",
 )
-LLM_ROUTES = ("/chat/completions", "/completions", "/responses")
 RAVEN_MODELS = ("raven-0", "raven-1")
 GREETING = "Hello! Please answer with one short sentence."
 
@@ -180,7 +180,7 @@ def _judge_http(target: Target, ex: Exchange, verdict: Verdict, timeout: float) 
 
 
 def _route_message(target: Target, ex: Exchange) -> str:
-    route = next((r for r in LLM_ROUTES if target.base_url.rstrip("/").endswith(r)), None)
+    route = llm_route(target.base_url)
     hint = (f"base_url ends with `{route}`; remove it" if route else
             "did you include /chat/completions, or leave out a version segment such as /v1?")
     return (f"404 on {target.url}: base_url must be the API root without the route (Tavus appends "

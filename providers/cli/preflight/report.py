@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from providers.cli._preflight_checks import CHECKS, Check, Target, Verdict
+from providers.cli.preflight.checks import CHECKS, Check, Target, Verdict
 
 STATUS_LABELS = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from providers.cli._preflight_checks import (
+from providers.cli.preflight.checks import (
     Target,
     Verdict,
     judge_extra,
@@ -25,10 +25,10 @@ from providers.cli._preflight_checks import (
     perception_rejected,
     tools_rejected,
 )
-from providers.cli._preflight_config import StackConfig
-from providers.cli._preflight_probe import Exchange, send
-from providers.cli._preflight_report import PersonaResult, Report
-from providers.cli._preflight_targets import resolve, select
+from providers.cli.preflight.config import StackConfig
+from providers.cli.preflight.probe import Exchange, send
+from providers.cli.preflight.report import PersonaResult, Report
+from providers.cli.preflight.targets import resolve, select
 from providers.client import redact
 from providers.spec import load_personas
 

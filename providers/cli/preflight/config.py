@@ -15,15 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from providers.cli._pulumi import CliError, project_name, stack_config
+from providers.cli._pulumi import project_name
+from providers.cli._stack import read_stack_config
+from providers.errors import StackConfigError
 from providers.spec import Ref
 
 ENV_PREFIX = "PREFLIGHT_CONFIG_"
-PULUMI_TIMEOUT_S = 120
-
-
-class ConfigReadError(RuntimeError):
-    """The stack's config could not be read; the message says why and what to do."""
 
 
 def env_name(key: str) -> str:
@@ -40,10 +37,10 @@ class StackConfig:
         self.project = project_name(root)
         self._env = os.environ if env is None else env
         self._values: dict[str, Any] | None = None
-        self._error: ConfigReadError | None = None  # remembered: one failing `pulumi config` run is enough
+        self._error: StackConfigError | None = None  # remembered: one failing `pulumi config` run is enough
 
     def lookup(self, ref: Ref) -> tuple[bool, Any]:
-        """(found, value). Raises ConfigReadError when the stack's config cannot be read at all."""
+        """(found, value). Raises StackConfigError when the stack's config cannot be read at all."""
         override = self._env.get(env_name(ref.key))
         if override is not None:
             return True, override
@@ -56,19 +53,11 @@ class StackConfig:
             raise self._error
         if self._values is None:
             try:
-                self._values = read_stack_config(self.stack, self.root)
-            except ConfigReadError as exc:
-                self._error = exc
-                raise
+                self._values = read_stack_config(self.root, self.stack)
+            except StackConfigError as exc:
+                self._error = StackConfigError(
+                    f"{exc}. Run preflight where `pulumi up` works (same directory, backend login and "
+                    f"PULUMI_CONFIG_PASSPHRASE), or export {ENV_PREFIX}<key> for every referenced key"
+                )
+                raise self._error from None
         return self._values
-
-
-def read_stack_config(stack: str, root: Path) -> dict[str, Any]:
-    """`{"project:key": value}` of every config value of the stack, secrets in plaintext."""
-    try:
-        return stack_config(root, stack, timeout=PULUMI_TIMEOUT_S)
-    except CliError as exc:
-        raise ConfigReadError(
-            f"{exc}. Run preflight where `pulumi up` works (same directory, backend login and "
-            f"PULUMI_CONFIG_PASSPHRASE), or export {ENV_PREFIX}<key> for every referenced key"
-        ) from None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import email.utils
 import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from providers._http.dates import epoch_seconds, parse_http_date
 from providers.endpoints import Endpoint, persona_endpoint
 from providers.errors import (
     AuthenticationError,
@@ -169,21 +169,13 @@ def parse_timestamp(value: Any) -> float | None:
         return float(value) / 1000 if value > 1e11 else float(value)
     if not isinstance(value, str) or not value.strip():
         return None
-    parsed = _parse_iso(value.strip()) or _parse_rfc1123(value.strip())
-    if parsed is None:
-        return None
-    return parsed.replace(tzinfo=parsed.tzinfo or datetime.UTC).timestamp()
+    text = value.strip()
+    parsed = _parse_iso(text)
+    return epoch_seconds(parsed) if parsed is not None else parse_http_date(text)
 
 
 def _parse_iso(value: str) -> datetime.datetime | None:
     try:
         return datetime.datetime.fromisoformat(value)
     except ValueError:
-        return None
-
-
-def _parse_rfc1123(value: str) -> datetime.datetime | None:
-    try:
-        return email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
         return None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+
+from providers._http.dates import parse_http_date
 
 # Statuses worth another attempt for idempotent calls. 500 is included: a persona PATCH of leaf
 # operations re-applied yields the same document, and GET/DELETE are naturally idempotent.
@@ -91,17 +91,8 @@ def parse_retry_after(response: httpx.Response, now: float) -> float | None:
         seconds = None
     if seconds is not None:
         return seconds if math.isfinite(seconds) else None
-    target = _http_date(value)
+    target = parse_http_date(value)
     if target is None:
         return None
-    server_now = _http_date(response.headers.get("date", ""))
+    server_now = parse_http_date(response.headers.get("date", ""))
     return target - (server_now if server_now is not None else now)
-
-
-def _http_date(value: str) -> float | None:
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    # HTTP-dates are always GMT; "-0000" makes the parser return a naive datetime.
-    return parsed.replace(tzinfo=parsed.tzinfo or datetime.UTC).timestamp()
