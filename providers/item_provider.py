@@ -38,7 +38,6 @@ from providers import canonical as canon
 from providers._runtime import Index, Runtime
 from providers.client import TavusClient
 from providers.errors import InvalidRequestError, ItemStateError, NotFoundError
-
 from providers.facts import guardrails, objectives
 from providers.kind import ADOPT_INPUT, Kind
 from providers.settings import settings_from

@@ -41,14 +41,13 @@ from providers.errors import (
     PersonaNotFoundError,
     PersonaStateError,
 )
-
 from providers.settings import OVERRIDE_DRAFTS_CONFIG, settings_from
 from providers.spec import validate_body
 from providers.state import ADOPT_INPUT, body_of
 
-# In the provider server process, show the product's errors without the SDK's traceback.
 __all__ = ["PersonaDraftConflict", "PersonaProvider", "PersonaStateError"]
 
+# In the provider server process, show the product's errors without the SDK's traceback.
 _engine_errors.install()
 
 class PersonaProvider(ResourceProvider):
