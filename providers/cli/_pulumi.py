@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from providers.errors import CliError as CliError  # re-exported: the commands import it from here
+from providers.kind import TYPE_PREFIX
 
-PERSONA_TYPE = "pulumi-python:dynamic/tavus:Persona"
+PERSONA_TYPE = TYPE_PREFIX + "Persona"
 DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,12 +92,13 @@ def pulumi_json(root: Path, *args: str) -> Any:
 
 @dataclass(frozen=True)
 class StateResource:
-    """A persona resource as the stack's state holds it."""
+    """A tavus:* resource as the stack's state holds it."""
 
     name: str
-    persona_id: str
+    persona_id: str  # the resource's id: a persona's, or an objectives or guardrails set's
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
+    type: str = PERSONA_TYPE
 
 
 def resource_name(urn: str) -> str:
@@ -107,19 +109,27 @@ def is_persona(resource: Mapping[str, Any] | None) -> bool:
     return bool(resource) and resource is not None and resource.get("type") == PERSONA_TYPE
 
 
-def state_personas(root: Path, stack: str) -> list[StateResource]:
-    """Persona resources of the stack's last deployment (`pulumi stack export`; secrets stay encrypted)."""
+def state_resources(root: Path, stack: str) -> list[StateResource]:
+    """Every tavus:* resource of the stack's last deployment (`pulumi stack export`; secrets stay
+    encrypted), sorted by name."""
     document = pulumi_json(root, "stack", "export", "--stack", stack)
     resources = (document.get("deployment") or {}).get("resources") or []
     return sorted(_state_resources(resources), key=lambda r: r.name)
 
 
+def state_personas(root: Path, stack: str) -> list[StateResource]:
+    """Persona resources of the stack's last deployment."""
+    return [r for r in state_resources(root, stack) if r.type == PERSONA_TYPE]
+
+
 def _state_resources(resources: list[dict[str, Any]]) -> Iterator[StateResource]:
     for resource in resources:
-        if is_persona(resource) and not resource.get("delete"):
+        kind = str(resource.get("type", ""))
+        if kind.startswith(TYPE_PREFIX) and not resource.get("delete"):
             yield StateResource(
                 name=resource_name(resource["urn"]),
                 persona_id=str(resource.get("id", "")),
                 inputs=resource.get("inputs") or {},
                 outputs=resource.get("outputs") or {},
+                type=kind,
             )

@@ -68,6 +68,7 @@ def test_managed_field_edit_exits_2_with_a_field_diff(deployment: Deployment) ->
     assert report["managed"] == [
         {
             "resource": "storyteller",
+            "kind": "persona",
             "persona_id": ids["storyteller"],
             "persona_name": "Storyteller",
             "changes": [
@@ -114,6 +115,7 @@ def test_unmanaged_field_edit_exits_2_in_its_own_section(deployment: Deployment)
     assert report["unmanaged"] == [
         {
             "resource": "health-coach",
+            "kind": "persona",
             "persona_id": coach,
             "persona_name": "Health Coach",
             "changes": [
@@ -152,7 +154,7 @@ def test_out_of_band_delete_exits_2_as_deleted(deployment: Deployment) -> None:
     assert code == 2
     assert report["managed"] == [] and report["unmanaged"] == []
     assert report["deleted"] == [
-        {"resource": "health-coach", "persona_id": coach, "persona_name": "Health Coach"}
+        {"resource": "health-coach", "kind": "persona", "persona_id": coach, "persona_name": "Health Coach"}
     ]
     code, markdown = _drift(deployment, "--markdown")
     assert "### Deleted outside Pulumi" in markdown and f"(`{coach}`)" in markdown
