@@ -20,10 +20,12 @@ from typing import Any
 
 from providers.cli._changes import markdown_changes
 from providers.cli._plan import PersonaPlan, counts, persona_plans, stack_of
-from providers.spec import Diagnostic, load_personas
+from providers.facts import KINDS
+from providers.spec import Diagnostic, Project, load_project
 
 MARKER = "<!-- tavus-personas:pr-comment -->"
 UNCOUNTED = "unchanged not counted (no `personas/` in the project root: run in the project or pass `--root`)"
+_SECTIONS = {"objectives": "Objectives", "guardrails": "Guardrails", "personas": "Personas"}
 _SIGN = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=", "unchanged": " "}
 
 
@@ -58,16 +60,23 @@ def render(document: dict[str, Any], root: Path | None = None) -> str:
     count unchanged personas from, so the summary says the count is unknown)."""
     plans = persona_plans(document)
     project = root if root is not None and (root / "personas").is_dir() else None
-    files, diagnostics = load_personas(project) if project is not None else ([], [])
+    loaded = load_project(project) if project is not None else Project()
+    files, diagnostics = loaded.all_files, loaded.diagnostics
     # `pulumi preview --json` leaves out unchanged resources: the files they come from count them.
     planned = {plan.resource for plan in plans}
-    plans += [PersonaPlan(f.name, "unchanged") for f in files if f.name not in planned]
+    plans += [PersonaPlan(f.name, "unchanged", folder=f.folder) for f in files if f.name not in planned]
     stack = stack_of(document)
     title = f"## Tavus personas: plan for stack `{stack}`" if stack else "## Tavus personas: plan"
     lines = [MARKER, title, "", _summary(plans, unchanged_known=project is not None), ""]
     lines += _preview_errors(document)
-    for plan in plans:
-        if plan.operation != "unchanged":
+    changed = [plan for plan in plans if plan.operation != "unchanged"]
+    # With objectives or guardrails in the plan, one section per kind, in the order Tavus needs them.
+    sectioned = any(plan.folder != "personas" for plan in plans)
+    for folder in (*KINDS, "personas"):
+        in_kind = [plan for plan in changed if plan.folder == folder]
+        if in_kind and sectioned:
+            lines += [f"## {_SECTIONS.get(folder, folder)}", ""]
+        for plan in in_kind:
             lines += _persona(plan)
     if project is not None:
         lines += _validation(len(files), diagnostics)
@@ -88,10 +97,11 @@ def _persona(plan: PersonaPlan) -> list[str]:
     name = f" — {plan.persona_name}" if plan.persona_name else ""
     ident = f" (`{plan.persona_id}`)" if plan.persona_id else ""
     lines = [f"### {_SIGN.get(plan.operation, '?')} {plan.operation} `{plan.resource}`{name}{ident}", ""]
+    what = "persona" if plan.folder == "personas" else KINDS[plan.folder].endpoint.label
     if plan.adopt:
-        lines += [f"Adopts the existing persona `{plan.adopt}` instead of creating one.", ""]
+        lines += [f"Adopts the existing {what} `{plan.adopt}` instead of creating one.", ""]
     if plan.operation == "delete":
-        lines += ["The persona will be deleted from Tavus.", ""]
+        lines += [f"The {what} will be deleted from Tavus.", ""]
     if plan.changes:
         lines += [*markdown_changes(plan.changes), ""]
     return lines
@@ -110,7 +120,7 @@ def _preview_errors(document: dict[str, Any]) -> list[str]:
 
 def _validation(file_count: int, diagnostics: list[Diagnostic]) -> list[str]:
     if not diagnostics:
-        return ["### Validation", "", f"{file_count} persona file(s): no errors, no warnings."]
+        return ["### Validation", "", f"{file_count} file(s): no errors, no warnings."]
     lines = ["### Validation", ""]
     lines += [f"- `{d.format()}`" for d in diagnostics]
     return lines

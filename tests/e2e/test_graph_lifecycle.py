@@ -126,6 +126,27 @@ def test_second_preview_expects_no_changes_and_makes_no_request(graph: Deploymen
     assert graph.sandbox.admin.count(since=cursor) == 0
 
 
+def test_pr_comment_has_a_section_per_kind_with_field_changes(graph: Deployment) -> None:
+    tone = graph.project / "guardrails" / "tone.yaml"
+    graph.edit_file("guardrails/tone.yaml", "Stay calm and friendly", "Stay calm and kind")
+    graph.write_file("objectives/survey.yaml", FEEDBACK.replace("ask_rating", "ask_survey"))
+    try:
+        preview = graph.stack.preview("--json")
+        comment = subprocess.run(
+            [sys.executable, "-m", "providers", "pr-comment", "-", "--root", str(graph.project)],
+            input=preview.stdout, capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        tone.write_text(TONE)
+        (graph.project / "objectives" / "survey.yaml").unlink()
+    assert "**1 to create, 1 to update, 0 to delete, 6 unchanged**" in comment
+    objectives, guardrails = comment.index("## Objectives\n"), comment.index("## Guardrails\n")
+    assert objectives < guardrails and "## Personas" not in comment  # no persona changes
+    assert "+ create `objectives/survey`" in comment[objectives:guardrails]
+    assert "~ update `guardrails/tone` — Tone" in comment[guardrails:]
+    assert "`data[0].guardrail_prompt`" in comment[guardrails:]
+
+
 def test_refresh_shows_no_phantom_drift(graph: Deployment) -> None:
     cursor = graph.sandbox.admin.cursor()
     graph.stack.refresh("--preview-only", "--expect-no-changes")
