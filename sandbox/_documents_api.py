@@ -91,7 +91,6 @@ class DocumentApi(KindApi):
         refused = self.crawl_limits(doc)
         if refused is not None:
             return refused
-        doc.pop(documents.INTERNAL, None)
         state = self.state
         now = state.clock.now()
         url = doc["document_url"]
@@ -147,8 +146,8 @@ class DocumentApi(KindApi):
         if not found.get("crawl"):
             return error(400, "Only crawl documents (created with `crawl`) can be recrawled")
         state = self.state
-        internal = found[documents.INTERNAL]
-        waited = (self.now() - documents.parse_time(internal["since"])).total_seconds()
+        since = (found.get(documents.INTERNAL) or {}).get("since")
+        waited = (self.now() - documents.parse_time(since)).total_seconds() if since else math.inf
         cooldown = state.faults.recrawl_cooldown_s()
         if waited < cooldown:
             retry_after = max(1, math.ceil(cooldown - waited))

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from . import _persona as persona
 from . import _refs as refs
 from . import _rules as rules
+from ._documents import INTERNAL
 from ._http import error, reply
 from ._pipeline import Pipeline, bad_query, json_object_body, paged, patched_document
 from ._state import SandboxState
@@ -55,7 +56,7 @@ class Kind:
 
     def view(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         """The read-side object: the id first, timestamps last, nothing internal (`_sandbox`)."""
-        body = {k: v for k, v in doc.items() if not k.startswith("_")}
+        body = {k: v for k, v in doc.items() if k != INTERNAL}
         head = {self.id_field: body.pop(self.id_field, None)}
         tail: dict[str, Any] = {name: body.pop(name) for name in ("created_at", "updated_at") if name in body}
         return {**head, **body, **tail}
@@ -155,7 +156,7 @@ class KindApi:
         doc = json_object_body(body)
         if isinstance(doc, Response):
             return doc
-        for name in self.kind.read_only:
+        for name in (*self.kind.read_only, INTERNAL):
             doc.pop(name, None)  # client-sent server fields are ignored, as for personas
         problem = self.kind.validate(doc)
         return doc if problem is None else error(400, problem)

@@ -61,3 +61,11 @@ def test_clock_only_moves_forward(sandbox: SandboxProcess, api: httpx.Client) ->
     assert first[:10] < second[:10]  # a day later
     response = httpx.post(f"{sandbox.url}/_sandbox/clock", json={"advance_s": -1})
     assert response.status_code == 400 and "advance_s" in response.json()["error"]
+
+
+def test_a_document_without_a_plan_reads_as_ready(sandbox: SandboxProcess, api: httpx.Client) -> None:
+    body = {"document_url": "https://docs.example.com/", "crawl": {"depth": 1, "max_pages": 1}}
+    document_id = sandbox.admin.create_item("documents", body)
+    sandbox.admin.edit_item("documents", document_id, [{"op": "remove", "path": "/_sandbox"}])
+    assert api.get(f"/v2/documents/{document_id}").json()["status"] == "ready"
+    assert api.post(f"/v2/documents/{document_id}/recrawl").status_code == 200
