@@ -115,12 +115,9 @@ class DocumentApi(KindApi):
         if sort not in SORTS:
             problems["sort"] = ["Must be one of: ascending, descending."]
         tags = [t.strip() for t in query.get("tags", "").split(",") if t.strip()]
-        now = self.now()
-        selected = [
-            doc
-            for doc in self.state.store.items(self.kind.name)
-            if documents.matches(documents.render(doc, now), status, query.get("name_or_uuid"), tags)
-        ]
+        now = self.now()  # one instant for the whole list, so a filter and its views agree
+        views = [documents.render(doc, now) for doc in self.state.store.items(self.kind.name)]
+        selected = [v for v in views if documents.matches(v, status, query.get("name_or_uuid"), tags)]
         return list(reversed(selected)) if sort == "descending" else selected
 
     async def patch(self, request: Request, body: bytes) -> Response:
