@@ -3,6 +3,7 @@
 Per kind (`objectives`, `guardrails`, `documents`, `pronunciation-dictionaries`), mirroring the
 persona admin routes: list raw, create raw, get raw, out-of-band JSON Patch (`/edit`) and delete,
 all without validation, as a person in the web UI would. Plus:
+`POST /_sandbox/clock {"advance_s"}` moves the sandbox clock forward (document progress, cooldowns);
 `POST /_sandbox/documents/{id}/status` pins a document's status, and
 `POST|DELETE|GET /_sandbox/personas/{id}/draft` marks, clears or reads an unpublished web-editor draft.
 """
@@ -47,6 +48,7 @@ class KindAdmin:
                 Route(base + "/{item_id}/edit", self.edit, methods=["POST"]),
             ]
         return [
+            Route(f"{ADMIN_PREFIX}/clock", self.clock, methods=["GET", "POST"]),
             Route(f"{ADMIN_PREFIX}/documents/{{item_id}}/status", self.document_status, methods=["POST"]),
             Route(
                 f"{ADMIN_PREFIX}/personas/{{persona_id}}/draft", self.draft, methods=["GET", "POST", "DELETE"]
@@ -136,6 +138,18 @@ class KindAdmin:
         found["updated_at"] = self.state.clock.now()
         self._save(DOCUMENTS, found)
         return reply(200, documents.render(found, documents.parse_time(found["updated_at"])))
+
+    async def clock(self, request: Request) -> Response:
+        """`POST {"advance_s": N}` moves the sandbox clock N seconds forward; both answer `{"now"}`."""
+        if request.method == "POST":
+            body = await self._object(request)
+            if isinstance(body, Response):
+                return body
+            seconds = body.get("advance_s")
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+                return error(400, "advance_s must be a number >= 0")
+            self.state.clock.advance(float(seconds))
+        return reply(200, {"now": self.state.clock.now()})
 
     async def draft(self, request: Request) -> Response:
         persona_id = request.path_params["persona_id"]

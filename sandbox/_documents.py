@@ -122,6 +122,8 @@ def stage(doc: Mapping[str, Any], now: dt.datetime) -> Stage:
     pinned = internal.get("pinned")
     if pinned:
         return Stage(pinned["status"], pinned.get("progress"), pinned.get("error_message"))
+    if not internal.get("since"):
+        return Stage("ready")  # an out-of-band edit removed the plan: nothing left to process
     ready_ms = int(internal.get("ready_ms", 0))
     elapsed = (now - parse_time(internal["since"])).total_seconds() * 1000.0
     if elapsed >= ready_ms:

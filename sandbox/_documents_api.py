@@ -91,7 +91,6 @@ class DocumentApi(KindApi):
         refused = self.crawl_limits(doc)
         if refused is not None:
             return refused
-        doc.pop(documents.INTERNAL, None)
         state = self.state
         now = state.clock.now()
         url = doc["document_url"]
@@ -116,12 +115,9 @@ class DocumentApi(KindApi):
         if sort not in SORTS:
             problems["sort"] = ["Must be one of: ascending, descending."]
         tags = [t.strip() for t in query.get("tags", "").split(",") if t.strip()]
-        now = self.now()
-        selected = [
-            doc
-            for doc in self.state.store.items(self.kind.name)
-            if documents.matches(documents.render(doc, now), status, query.get("name_or_uuid"), tags)
-        ]
+        now = self.now()  # one instant for the whole list, so a filter and its views agree
+        views = [documents.render(doc, now) for doc in self.state.store.items(self.kind.name)]
+        selected = [v for v in views if documents.matches(v, status, query.get("name_or_uuid"), tags)]
         return list(reversed(selected)) if sort == "descending" else selected
 
     async def patch(self, request: Request, body: bytes) -> Response:
@@ -147,8 +143,8 @@ class DocumentApi(KindApi):
         if not found.get("crawl"):
             return error(400, "Only crawl documents (created with `crawl`) can be recrawled")
         state = self.state
-        internal = found[documents.INTERNAL]
-        waited = (self.now() - documents.parse_time(internal["since"])).total_seconds()
+        since = (found.get(documents.INTERNAL) or {}).get("since")
+        waited = (self.now() - documents.parse_time(since)).total_seconds() if since else math.inf
         cooldown = state.faults.recrawl_cooldown_s()
         if waited < cooldown:
             retry_after = max(1, math.ceil(cooldown - waited))

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from . import _persona as persona
 from . import _refs as refs
 from . import _rules as rules
+from ._documents import INTERNAL
 from ._http import error, reply
 from ._pipeline import Pipeline, bad_query, json_object_body, paged, patched_document
 from ._state import SandboxState
@@ -35,10 +36,10 @@ class Kind:
     noun: str  # in error details: "the <noun> must remain a JSON object"
     validate: Validator
     fill: Filler
-    created_fields: tuple[str, ...]  # the POST answer (None for a missing field), or () for the item
+    # The POST answer: (answer key, stored field, fallback when unset); () answers the whole item.
+    created_fields: tuple[tuple[str, str, Any], ...]
     server_fields: tuple[str, ...] = ()  # set by the server besides id and timestamps (read-only)
     server_values: tuple[tuple[str, Any], ...] = ()  # their values on create
-    created_defaults: tuple[tuple[str, Any], ...] = ()  # POST answer fallbacks for missing fields
     id_hex: int = 11  # lowercase hex characters after the prefix
 
     @property
@@ -55,7 +56,7 @@ class Kind:
 
     def view(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         """The read-side object: the id first, timestamps last, nothing internal (`_sandbox`)."""
-        body = {k: v for k, v in doc.items() if not k.startswith("_")}
+        body = {k: v for k, v in doc.items() if k != INTERNAL}
         head = {self.id_field: body.pop(self.id_field, None)}
         tail: dict[str, Any] = {name: body.pop(name) for name in ("created_at", "updated_at") if name in body}
         return {**head, **body, **tail}
@@ -63,10 +64,9 @@ class Kind:
     def created(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         if not self.created_fields:
             return self.view(doc)
-        fallback = dict(self.created_defaults)
         return {
-            name: doc.get(source) if doc.get(source) is not None else fallback.get(name)
-            for name, source in (f.split("=") if "=" in f else (f, f) for f in self.created_fields)
+            key: doc.get(field) if doc.get(field) is not None else fallback
+            for key, field, fallback in self.created_fields
         }
 
 
@@ -78,10 +78,14 @@ OBJECTIVES = Kind(
     validate=rules.validate_objectives,
     fill=rules.fill_objectives,
     # `objective_name` in the answer is the set's name ("New Objectives" when it has none).
-    created_fields=("objectives_id", "objective_name=name", "status", "created_at"),
+    created_fields=(
+        ("objectives_id", "objectives_id", None),
+        ("objective_name", "name", "New Objectives"),
+        ("status", "status", None),
+        ("created_at", "created_at", None),
+    ),
     server_fields=("status",),
     server_values=(("status", "active"),),
-    created_defaults=(("objective_name", "New Objectives"),),
 )
 GUARDRAILS = Kind(
     name=refs.GUARDRAILS,
@@ -90,7 +94,11 @@ GUARDRAILS = Kind(
     noun="guardrails set",
     validate=rules.validate_guardrails,
     fill=rules.fill_guardrails,
-    created_fields=("guardrails_id", "name", "created_at"),
+    created_fields=(
+        ("guardrails_id", "guardrails_id", None),
+        ("name", "name", None),
+        ("created_at", "created_at", None),
+    ),
 )
 DICTIONARIES = Kind(
     name=refs.DICTIONARIES,
@@ -155,7 +163,7 @@ class KindApi:
         doc = json_object_body(body)
         if isinstance(doc, Response):
             return doc
-        for name in self.kind.read_only:
+        for name in (*self.kind.read_only, INTERNAL):
             doc.pop(name, None)  # client-sent server fields are ignored, as for personas
         problem = self.kind.validate(doc)
         return doc if problem is None else error(400, problem)
@@ -197,8 +205,8 @@ class KindApi:
         return doc if isinstance(doc, Response) else reply(200, self.view(doc))
 
     def listed(self, request: Request, problems: dict[str, list[str]]) -> list[dict[str, Any]]:
-        """The items a list request selects, in order (documents add filters and sorting)."""
-        return self.state.store.items(self.kind.name)
+        """The views of the items a list request selects, in order (documents filter and sort)."""
+        return [self.view(doc) for doc in self.state.store.items(self.kind.name)]
 
     async def list(self, request: Request, body: bytes) -> Response:
         problems: dict[str, list[str]] = {}
@@ -207,7 +215,7 @@ class KindApi:
         if problems:
             return bad_query(problems)
         page = selected[offset : offset + limit]
-        return reply(200, {"data": [self.view(d) for d in page], "total_count": len(selected)})
+        return reply(200, {"data": page, "total_count": len(selected)})
 
     async def patch(self, request: Request, body: bytes) -> Response:
         found = self.found(request)

@@ -78,15 +78,24 @@ def new_persona_id() -> str:
 
 
 class Clock:
-    """ISO-8601 UTC timestamps with microseconds and `Z`, strictly increasing within a process."""
+    """ISO-8601 UTC timestamps with microseconds and `Z`, strictly increasing within a process.
+
+    Tests can move it forward (`advance`, admin `POST /_sandbox/clock`) to step documents through
+    their processing or past a recrawl cooldown without waiting; it never goes back.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._offset = dt.timedelta(0)
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += dt.timedelta(seconds=max(0.0, seconds))
 
     def now(self) -> str:
         with self._lock:
-            current = dt.datetime.now(dt.UTC)
+            current = dt.datetime.now(dt.UTC) + self._offset
             if current <= self._last:
                 current = self._last + dt.timedelta(microseconds=1)
             self._last = current

@@ -170,6 +170,10 @@ class SandboxAdmin:
         response = self._http.post(f"/documents/{document_id}/status", json=body)
         return cast(dict[str, Any], self._json(response))
 
+    def advance_clock(self, seconds: float) -> str:
+        """Move the sandbox clock forward (documents progress, recrawl cooldowns pass); the new now."""
+        return str(self._json(self._http.post("/clock", json={"advance_s": seconds}))["now"])
+
     def set_draft(self, persona_id: str, on: bool = True) -> None:
         """Mark (or clear) an unpublished web-editor draft: PATCHes of the persona then answer 409."""
         method = "POST" if on else "DELETE"
