@@ -1,6 +1,7 @@
-"""The dynamic provider behind the persona's graph: `tavus:Objectives` and `tavus:Guardrails`.
+"""The dynamic provider behind the persona's graph: `tavus:Objectives`, `tavus:Guardrails`,
+`tavus:PronunciationDictionary` and `tavus:Document`.
 
-One class, `ItemProvider`, holds the behaviour; each kind is a two-line subclass naming its
+One class, `ItemProvider`, holds the behaviour; each kind is a small subclass naming its
 `Kind` (providers/facts/<kind>.py), so that the pickled provider in state is a short reference to
 an importable class, as for personas (providers/provider.py, whose rules this module keeps):
 
@@ -11,6 +12,10 @@ an importable class, as for personas (providers/provider.py, whose rules this mo
   Before a POST, an item with the file's name that already holds the file's values (left by a
   killed run) is adopted; one with other values is never overwritten by a "create".
 - update sends one JSON Patch of exactly the changed paths (304 = nothing to do), reads back.
+- documents (`DocumentProvider`) differ in three ways: a create waits until Tavus has processed
+  the document (providers.document_wait); an update is Tavus's plain-body PATCH of
+  `document_name` / `tags`; another `document_url` or `crawl` is a replacement, created before
+  the old document is deleted so that personas never point at nothing.
 - read returns outputs and inputs in the canonical form, so refresh shows drift per field and
   the next `up` reverts it; an item deleted outside Pulumi reads as gone and `up` recreates it.
 - delete treats "already gone" as success.
@@ -19,7 +24,8 @@ an importable class, as for personas (providers/provider.py, whose rules this mo
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -37,13 +43,21 @@ from providers import _engine_errors
 from providers import canonical as canon
 from providers._runtime import Index, Runtime
 from providers.client import TavusClient
+from providers.document_wait import Waiter
 from providers.errors import InvalidRequestError, ItemStateError, NotFoundError
-from providers.facts import guardrails, objectives
+from providers.facts import dictionaries, documents, guardrails, objectives
 from providers.kind import ADOPT_INPUT, Kind
 from providers.settings import settings_from
 from providers.spec import validate_item_body
 
-__all__ = ["GuardrailsProvider", "ItemProvider", "ItemStateError", "ObjectivesProvider"]
+__all__ = [
+    "DictionaryProvider",
+    "DocumentProvider",
+    "GuardrailsProvider",
+    "ItemProvider",
+    "ItemStateError",
+    "ObjectivesProvider",
+]
 
 _engine_errors.install()
 
@@ -107,7 +121,7 @@ class ItemProvider(ResourceProvider):
         if not operations:  # only an option changed: Tavus is not touched
             outs = {k: v for k, v in olds.items() if not k.startswith("__") and k != ADOPT_INPUT}
             return UpdateResult(outs={**outs, **({ADOPT_INPUT: adopt} if adopt else {})})
-        self._patch(item_id, operations, new)
+        self._patch(item_id, old, new)
         return UpdateResult(outs=self._outputs(self._read_back(item_id, new), new, adopt))
 
     def delete(self, item_id: str, _props: dict[str, Any]) -> None:
@@ -155,10 +169,18 @@ class ItemProvider(ResourceProvider):
         created = self._client().create(desired)
         item_id = created[self.kind.id_output]
         try:
+            self._settle(item_id)
             return self._read_back(item_id, desired)
         except ItemStateError:
             self._client().delete(item_id)  # a failed create leaves no orphan behind
             raise
+
+    def _settle(self, item_id: str) -> None:
+        """Wait until Tavus is done with a new or adopted item; most kinds are done at once."""
+
+    def _send_changes(self, item_id: str, current: dict[str, Any], desired: dict[str, Any]) -> None:
+        """Make the item go from `current` to `desired` (both canonical): one JSON Patch."""
+        self._client().patch(item_id, self.kind.json_patch(current, desired))
 
     def _fetch(self, item_id: str) -> dict[str, Any]:
         live = self._client().get(item_id)
@@ -169,17 +191,17 @@ class ItemProvider(ResourceProvider):
 
     def _take_over(self, item_id: str, live: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
         current = canon.managed_view(self.kind.canonical(live), desired)
-        operations = self.kind.json_patch(current, desired)
-        if operations:
-            self._client().patch(item_id, operations)
+        if self.kind.json_patch(current, desired):
+            self._send_changes(item_id, current, desired)
         self._index().forget(item_id)
+        self._settle(item_id)
         return self._read_back(item_id, desired)
 
-    def _patch(self, item_id: str, operations: list[dict[str, Any]], desired: dict[str, Any]) -> None:
+    def _patch(self, item_id: str, old: dict[str, Any], desired: dict[str, Any]) -> None:
         self._index().forget(item_id)
         label = self.kind.endpoint.label
         try:
-            self._client().patch(item_id, operations)
+            self._send_changes(item_id, old, desired)
         except NotFoundError:
             raise ItemStateError(f"{label} {item_id} no longer exists in Tavus (deleted outside Pulumi); "
                                  "run `pulumi up --refresh` to recreate it") from None
@@ -191,7 +213,7 @@ class ItemProvider(ResourceProvider):
             if live is None:
                 raise ItemStateError(f"{label} {item_id} was deleted while it was being updated") from None
             current = canon.managed_view(self.kind.canonical(live), desired)
-            self._client().patch(item_id, self.kind.json_patch(current, desired))
+            self._send_changes(item_id, current, desired)
 
     def _differing_fields(self, live: Mapping[str, Any], desired: dict[str, Any]) -> list[str]:
         held = canon.managed_view(self.kind.canonical(live), desired)
@@ -217,6 +239,8 @@ class ItemProvider(ResourceProvider):
         outs["created_at"] = live.get("created_at")
         outs["updated_at"] = live.get("updated_at")
         outs["unmanaged"] = canon.unmanaged_fields(live_body, desired)
+        for key in self.kind.status_outputs:  # outputs only: never compared, so never drift
+            outs[key] = live.get(key)
         if adopt:
             outs[ADOPT_INPUT] = adopt
         return outs
@@ -230,6 +254,61 @@ class GuardrailsProvider(ItemProvider):
     kind = guardrails.KIND
 
 
+class DictionaryProvider(ItemProvider):
+    kind = dictionaries.KIND
+
+
+class DocumentProvider(ItemProvider):
+    """Documents: processed asynchronously, renamed and retagged in place, replaced otherwise."""
+
+    kind = documents.KIND
+    # Injectable for tests (class-level defaults: the pickle carries no instance state).
+    _sleep: Callable[[float], None] | None = None
+    _clock: Callable[[], float] | None = None
+
+    def __init__(
+        self, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None
+    ) -> None:
+        super().__init__()
+        self._sleep, self._clock = sleep, clock
+
+    def diff(self, item_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        old, new = self.kind.body_of(olds), self.kind.body_of(news)
+        replaced = documents.replacing_changes(old, new)
+        if replaced:
+            # Create the new document (and wait until it is ready), re-point personas, then delete
+            # the old one: personas never reference a missing or half-processed document.
+            return DiffResult(changes=True, replaces=replaced, delete_before_replace=False)
+        return super().diff(item_id, olds, news)
+
+    def _settle(self, item_id: str) -> None:
+        waiter = Waiter(
+            timeout_seconds=self._rt().settings.document_timeout_seconds,
+            sleep=self._sleep or time.sleep,
+            clock=self._clock or time.monotonic,
+            report=_progress,
+        )
+        waiter.until_ready(item_id, self._client().get)
+
+    def _send_changes(self, item_id: str, current: dict[str, Any], desired: dict[str, Any]) -> None:
+        fixed = documents.replacing_changes(current, desired)
+        if fixed:
+            raise ItemStateError(
+                f"document {item_id} has another {' and '.join(fixed)} than the file, and Tavus cannot "
+                "change that in place: remove `pulumi.adopt` to create a new document from the file"
+            )
+        fields: dict[str, Any] = {key: desired[key] for key in documents.UPDATABLE
+                  if key in desired and not canon.json_equal(current.get(key), desired[key])}
+        if current.get("tags") and "tags" not in desired:
+            fields["tags"] = []  # tags removed from the file: the document keeps none
+        if fields:
+            self._client().update_fields(item_id, fields)
+
+
 def _warn(message: str) -> None:
     # The engine forwards the provider's stderr as a diagnostic on the resource.
     print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -34,6 +34,10 @@ class Kind:
     item_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Fields Tavus adds to the item that a file never manages (besides id and timestamps).
     server_fields: frozenset[str] = frozenset()
+    # Server fields kept as outputs of the resource (a document's `status`), never as inputs.
+    status_outputs: tuple[str, ...] = ()
+    # The field shown beside the resource name in plans and drift reports.
+    title_field: str = "name"
 
     @property
     def type_token(self) -> str:
@@ -45,7 +49,7 @@ class Kind:
 
     @property
     def computed_outputs(self) -> tuple[str, ...]:
-        return (self.id_output, *COMMON_OUTPUTS)
+        return (self.id_output, *COMMON_OUTPUTS, *self.status_outputs)
 
     def resource_name(self, path_without_suffix: str) -> str:
         return f"{self.folder}/{path_without_suffix}"

@@ -1,6 +1,7 @@
 """The Pulumi program's side: files in, resources out.
 
-objectives/ and guardrails/ files become `tavus:Objectives` / `tavus:Guardrails`, personas/ files
+objectives/, guardrails/, documents/ and dictionaries/ files become `tavus:Objectives`,
+`tavus:Guardrails`, `tavus:Document` and `tavus:PronunciationDictionary`; personas/ files
 `tavus:Persona`. Every file is loaded and validated, every `{ref:}` is checked against the files,
 and every `{secret:}`/`{config:}` reference against the stack's config, before a single resource
 is declared: one bad file stops the whole run with all the errors listed and nothing applied.

@@ -1,8 +1,9 @@
 """Where the provider's credentials and endpoint come from.
 
 Stack config first (`tavus:apiKey` as a secret, `tavus:baseUrl`, `tavus:pathPrefix`,
-`tavus:timeoutSeconds`, `tavus:overrideDrafts`), then the environment (TAVUS_API_KEY,
-TAVUS_BASE_URL, TAVUS_PATH_PREFIX, TAVUS_TIMEOUT, TAVUS_OVERRIDE_DRAFTS). Read at call time
+`tavus:timeoutSeconds`, `tavus:overrideDrafts`, `tavus:documentTimeoutSeconds`), then the
+environment (TAVUS_API_KEY, TAVUS_BASE_URL, TAVUS_PATH_PREFIX, TAVUS_TIMEOUT,
+TAVUS_OVERRIDE_DRAFTS, TAVUS_DOCUMENT_TIMEOUT). Read at call time
 inside the provider process, never captured in the pickled provider.
 """
 
@@ -22,8 +23,11 @@ BASE_URL_CONFIG = "tavus:baseUrl"
 PATH_PREFIX_CONFIG = "tavus:pathPrefix"
 TIMEOUT_CONFIG = "tavus:timeoutSeconds"
 OVERRIDE_DRAFTS_CONFIG = "tavus:overrideDrafts"
+DOCUMENT_TIMEOUT_CONFIG = "tavus:documentTimeoutSeconds"
 # When neither is set; also the client's own default (providers.client.DEFAULT_TIMEOUT).
 DEFAULT_TIMEOUT_SECONDS = 30.0
+# How long a create waits for a document to become ready: a crawl of many pages takes minutes.
+DEFAULT_DOCUMENT_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class ProviderSettings:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     # Overwrite unpublished web-editor drafts of a persona (PATCH ?force=true) instead of stopping.
     override_drafts: bool = False
+    # Seconds a document create waits for Tavus to finish processing before it gives up.
+    document_timeout_seconds: float = DEFAULT_DOCUMENT_TIMEOUT_SECONDS
 
     def require_api_key(self) -> str:
         if not self.api_key:
@@ -53,7 +59,9 @@ def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
         api_key=pick(API_KEY_CONFIG, "TAVUS_API_KEY"),
         base_url=(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
         path_prefix=pick(PATH_PREFIX_CONFIG, "TAVUS_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
-        timeout_seconds=_timeout(pick(TIMEOUT_CONFIG, "TAVUS_TIMEOUT")),
+        timeout_seconds=_seconds(TIMEOUT_CONFIG, "TAVUS_TIMEOUT", pick, DEFAULT_TIMEOUT_SECONDS),
+        document_timeout_seconds=_seconds(DOCUMENT_TIMEOUT_CONFIG, "TAVUS_DOCUMENT_TIMEOUT", pick,
+                                          DEFAULT_DOCUMENT_TIMEOUT_SECONDS),
         override_drafts=_flag(OVERRIDE_DRAFTS_CONFIG, pick(OVERRIDE_DRAFTS_CONFIG, "TAVUS_OVERRIDE_DRAFTS")),
     )
 
@@ -66,17 +74,20 @@ def _flag(key: str, text: str | None) -> bool:
     raise InvalidSettingError(f"{key} must be true or false, got {text!r}: `pulumi config set {key} true`")
 
 
-def _timeout(text: str | None) -> float:
+def _seconds(
+    key: str, env_key: str, pick: Callable[[str, str], str | None], default: float
+) -> float:
     """A positive, finite number of seconds; a bad value is refused rather than silently ignored."""
+    text = pick(key, env_key)
     if text is None:
-        return DEFAULT_TIMEOUT_SECONDS
+        return default
     try:
         seconds = float(text)
     except ValueError:
         seconds = float("nan")
     if not (0 < seconds < float("inf")):
         raise InvalidSettingError(
-            f"{TIMEOUT_CONFIG} (or TAVUS_TIMEOUT) must be a positive number of seconds, got {text!r}: "
-            f"run `pulumi config set {TIMEOUT_CONFIG} 30`"
+            f"{key} (or {env_key}) must be a positive number of seconds, got {text!r}: "
+            f"run `pulumi config set {key} {default:g}`"
         )
     return seconds

@@ -72,7 +72,9 @@ def _plan(step: Mapping[str, Any]) -> PersonaPlan:
     new_inputs = new_state.get("inputs") or {}
     operation = "unchanged" if op in _PASSIVE else _OPS.get(op, op)
     kind = kind_of_urn(str(step["urn"]))
-    name_field, adopt_input = ("persona_name", ADOPT_INPUT) if kind is None else ("name", ITEM_ADOPT_INPUT)
+    name_field, adopt_input = (
+        ("persona_name", ADOPT_INPUT) if kind is None else (kind.title_field, ITEM_ADOPT_INPUT)
+    )
     plan = PersonaPlan(
         resource=resource_name(str(step["urn"])),
         operation=operation,

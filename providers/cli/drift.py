@@ -95,7 +95,7 @@ def _persona(
     return PersonaDrift(
         resource=resource_name(str(step["urn"])),
         persona_id=str(old.get("id", "")),
-        persona_name=inputs.get("persona_name") if kind is None else inputs.get("name"),
+        persona_name=inputs.get("persona_name") if kind is None else inputs.get(kind.title_field),
         changes=changes or [],
         kind="persona" if kind is None else kind.folder,
     )

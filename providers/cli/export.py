@@ -95,7 +95,8 @@ def _export_kind(
     written: list[tuple[Path, list[str]]] = []
     for item in sorted(todo, key=lambda i: (str(kind.endpoint.name_of(i) or ""), str(i.get(id_field)))):
         item_id = str(item.get(id_field))
-        path = _free_path(directory, slugify(kind.endpoint.name_of(item) or item_id))
+        title = item.get(kind.title_field)
+        path = _free_path(directory, slugify(title if isinstance(title, str) and title else item_id))
         header = [
             f"# yaml-language-server: $schema=../providers/schema/{kind.schema_file}",
             f"# Exported from Tavus {kind.endpoint.label} {item_id} by `python -m providers export`.",

@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from providers.facts import guardrails, objectives
+from providers.facts import dictionaries, documents, guardrails, objectives
 from providers.kind import Kind
 
-KINDS: Final[Mapping[str, Kind]] = {kind.folder: kind for kind in (objectives.KIND, guardrails.KIND)}
+# In declaration order: everything a persona may reference exists before the personas.
+KINDS: Final[Mapping[str, Kind]] = {
+    kind.folder: kind for kind in (objectives.KIND, guardrails.KIND, documents.KIND, dictionaries.KIND)
+}
 
 # Persona field (list items as `[]`) -> the folder of the kind whose id belongs there.
 REF_FIELDS: Final[Mapping[str, str]] = {

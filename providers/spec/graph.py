@@ -1,8 +1,10 @@
-"""The persona's graph: objectives and guardrails files, and `{ref: <folder>/<name>}` references.
+"""The persona's graph: objectives, guardrails, documents and dictionaries files, and
+`{ref: <folder>/<name>}` references.
 
 `load_project` loads every file of a project (personas/ and one folder per kind) and checks what
 spans files: every reference names a file of the right kind, objective graphs are well formed,
-names that identify an item (guardrails `name`) are unique. Pure and offline, like the rest of spec.
+names that identify an item (guardrails and dictionary `name`) are unique, a persona's
+`document_tags` are carried by some document file. Pure and offline, like the rest of spec.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from providers.facts import KINDS, REF_FIELDS, objectives, ref_field
+from providers.facts import KINDS, REF_FIELDS, documents, objectives, ref_field
 from providers.kind import Kind
 from providers.spec.files import (
     OPTIONS_KEY,
@@ -63,6 +65,7 @@ def load_project(root: Path) -> Project:
         project.files[kind.folder] = files
         project.diagnostics += kind_diagnostics
     project.diagnostics += check_resource_refs(project)
+    project.diagnostics += check_document_tags(project)
     project.diagnostics = in_line_order(project.diagnostics)
     return project
 
@@ -114,6 +117,8 @@ def validate_item_body(body: Mapping[str, Any], kind: Kind) -> list[Diagnostic]:
 
 
 def _check_kind_rules(document: Mapping[str, Any], kind: Kind, report: FileReport) -> None:
+    if kind.folder == documents.KIND.folder:
+        _check_document_format(document, report)
     data = document.get("data")
     if not isinstance(data, list):
         return
@@ -121,6 +126,18 @@ def _check_kind_rules(document: Mapping[str, Any], kind: Kind, report: FileRepor
     names = _unique_item_names(data, name_field, report)
     if kind.folder == objectives.KIND.folder:
         _check_objective_graph(data, names, report)
+
+
+def _check_document_format(document: Mapping[str, Any], report: FileReport) -> None:
+    """A file document's URL names a format Tavus reads (a crawl starts at a web page: not checked)."""
+    url = document.get("document_url")
+    if document.get("crawl") is not None or not isinstance(url, str):
+        return
+    extension = documents.url_extension(url)
+    if extension is not None and extension not in documents.FORMATS:
+        formats = ", ".join(documents.FORMATS)
+        report.error(("document_url",), f"`.{extension}` is not a format Tavus reads ({formats}): link the "
+                                        "file itself, or add `crawl: {depth: 1}` to crawl a web page")
 
 
 def _unique_item_names(data: list[Any], name_field: str, report: FileReport) -> dict[str, int]:
@@ -248,6 +265,29 @@ def check_resource_refs(project: Project) -> list[Diagnostic]:
     return diagnostics
 
 
+def check_document_tags(project: Project) -> list[Diagnostic]:
+    """A persona's `document_tags` that no document file carries: a warning, since documents
+    created outside this project may carry it (a typo here silently gives the persona nothing)."""
+    carried = {tag for f in project.items(documents.KIND.folder) for tag in _strings(f.body.get("tags"))}
+    diagnostics = []
+    for persona in project.personas:
+        for index, tag in enumerate(persona.body.get("document_tags") or []):
+            if isinstance(tag, str) and tag not in carried:
+                path = f"document_tags[{index}]"
+                guess = near_miss(tag, sorted(carried), cutoff=0.6)
+                hint = f"did you mean `{guess}`? " if guess else ""
+                line = persona.lines.get(path) or persona.lines.get("document_tags")
+                diagnostics.append(Diagnostic(
+                    "warning", persona.file, line, path,
+                    f"no file under documents/ has the tag `{tag}`: {hint}the persona only finds documents "
+                    "tagged outside this project; add it to a document's `tags` or check the spelling"))
+    return diagnostics
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
 def _ref_problem(path: str, target: str, known: Mapping[str, str]) -> str | None:
     wanted = REF_FIELDS.get(ref_field(path))
     if wanted is None:
@@ -263,5 +303,13 @@ def _ref_problem(path: str, target: str, known: Mapping[str, str]) -> str | None
     guess = near_miss(target, candidates, cutoff=0.6)
     hint = f"did you mean `{guess}`? " if guess else ""
     listing = ", ".join(candidates) if candidates else f"none (the {wanted}/ folder has no files)"
+    why = _REMOVAL_NOTES.get(wanted, "")
     return (f"`{{ref: {target}}}` names no file: {hint}known {wanted}: {listing}. If you removed "
-            f"{target}.yaml, remove or change this reference in the same change")
+            f"{target}.yaml, remove or change this reference in the same change{why}")
+
+
+# Why a removal must not leave a reference behind, where Tavus makes it worse than a dangling id.
+_REMOVAL_NOTES = {
+    "dictionaries": " (deleting a dictionary makes Tavus clear layers.tts.pronunciation_dictionary_id "
+                    "on every persona that uses it)",
+}
