@@ -1,4 +1,5 @@
-"""Pulumi program: one resource per file under objectives/, guardrails/ and personas/ (see README)."""
+"""Pulumi program: one resource per file under objectives/, guardrails/, documents/, dictionaries/
+and personas/ (see README)."""
 
 import pulumi
 

@@ -43,7 +43,7 @@ _FIXES: tuple[tuple[type[BaseException], str], ...] = (
     (ServerError, "Tavus kept failing after retries. " + _RERUN),
     (TavusConnectionError, "Check tavus:baseUrl and the network, or raise tavus:timeoutSeconds. " + _RERUN),
     (AmbiguousCreateError, ""),  # its message already says what to do
-    (InvalidRequestError, "Tavus refused the persona as written: fix the field it names in the file."),
+    (InvalidRequestError, "Tavus refused the item as written: fix the field it names in its file."),
     (TavusPersonasError, ""),  # e.g. MissingApiKeyError, InvalidSettingError: their message is the fix
 )
 

@@ -166,7 +166,7 @@ class ItemProvider(ResourceProvider):
                 )
             _warn(f"adopting existing {label} {item_id} instead of creating a duplicate")
             return self._take_over(item_id, existing, desired)
-        created = self._client().create(desired)
+        created = self._client().create(self.kind.wire_body(desired))
         item_id = created[self.kind.id_output]
         try:
             self._settle(item_id)

@@ -38,6 +38,9 @@ class Kind:
     status_outputs: tuple[str, ...] = ()
     # The field shown beside the resource name in plans and drift reports.
     title_field: str = "name"
+    # Integer fields (paths of keys): Pulumi hands every number to the provider as a float (2.0),
+    # which Tavus refuses where it wants an integer.
+    integer_fields: tuple[tuple[str, ...], ...] = ()
 
     @property
     def type_token(self) -> str:
@@ -72,6 +75,13 @@ class Kind:
                 cleaned[list_key] = [_without_defaults(item, defaults) for item in items]
         return cleaned
 
+    def wire_body(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`body` as sent to Tavus: whole floats at `integer_fields` turned back into integers."""
+        result = dict(body)
+        for path in self.integer_fields:
+            result = _with_integer(result, path)
+        return result
+
     def json_patch(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
         return canon.keyed_json_patch(old, new, self.keyed_lists)
 
@@ -83,3 +93,13 @@ def _without_defaults(item: Any, defaults: Mapping[str, Any]) -> Any:
     if not isinstance(item, dict):
         return item
     return {k: v for k, v in item.items() if not (k in defaults and canon.json_equal(defaults[k], v))}
+
+
+def _with_integer(node: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    key, rest = path[0], path[1:]
+    value = node.get(key)
+    if rest and isinstance(value, Mapping):
+        return {**node, key: _with_integer(dict(value), rest)}
+    if not rest and isinstance(value, float) and value.is_integer():
+        return {**node, key: int(value)}
+    return node

@@ -16,3 +16,14 @@ def corpus_header(text: str) -> dict[str, str]:
         key, _, value = line.removeprefix("# ").partition(":")
         header[key] = value.strip()
     return header
+
+
+# The valid files of tests/bad_graph/ (a project shared by the unit and CLI suites): no diagnostic.
+VALID_GRAPH_FILES = (
+    "personas/valid_user.yaml",
+    "objectives/valid_intake.yaml",
+    "guardrails/valid_rules.yaml",
+    "documents/valid_guide.yaml",
+    "documents/valid_site.yaml",
+    "dictionaries/valid_brands.yaml",
+)

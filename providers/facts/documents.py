@@ -70,4 +70,5 @@ KIND: Final = Kind(
     server_fields=frozenset(STATUS_OUTPUTS),
     status_outputs=STATUS_OUTPUTS,
     title_field="document_name",
+    integer_fields=tuple(("crawl", key) for key in CRAWL_LIMITS),
 )

@@ -236,7 +236,7 @@ def _duplicate_names(files: Sequence[PersonaFile], kind: Kind) -> list[Diagnosti
             by_identity[(f"{kind.endpoint.name_field} `{name}`", "")].append(item)
         elif kind.endpoint.same_item is not None:
             content = json.dumps(item.body, default=repr, sort_keys=True)
-            by_identity[(f"the same {kind.folder}", content)].append(item)
+            by_identity[("the same content", content)].append(item)
     field_path = kind.endpoint.name_field or ""
     return [
         Diagnostic("error", f.file, f.lines.get(field_path), field_path,

@@ -13,7 +13,7 @@ import pytest
 
 from harness.pulumi import CommandResult
 from sandbox.testing import SandboxProcess
-from tests.corpus import corpus_header
+from tests.corpus import VALID_GRAPH_FILES, corpus_header
 from tests.e2e.deployment import Deployment, make_deployment
 from tests.reliability.support import FIGURES
 
@@ -168,7 +168,8 @@ GRAPH_TREE = Path(__file__).resolve().parents[1] / "bad_graph"
 
 
 def test_every_bad_graph_file_is_refused_with_zero_api_calls(deployment: Deployment) -> None:
-    """Objectives, guardrails and {ref:} mistakes (tests/bad_graph/, shared with the unit suite)."""
+    """Objectives, guardrails, documents, dictionaries and {ref:} mistakes (tests/bad_graph/, shared
+    with the unit suite)."""
     cases = []
     for path in sorted(GRAPH_TREE.rglob("*.yaml")):
         relative = path.relative_to(GRAPH_TREE).as_posix()
@@ -185,6 +186,6 @@ def test_every_bad_graph_file_is_refused_with_zero_api_calls(deployment: Deploym
         where = relative if expected["line"] == "none" else f"{relative}:{expected['line']}"
         lines = [text for text in result.output.splitlines() if f"{where}: error: " in text]
         assert any(expected["expect"] in line for line in lines), f"{relative}: {lines}"
-    for valid in ("personas/valid_user.yaml", "objectives/valid_intake.yaml", "guardrails/valid_rules.yaml"):
+    for valid in VALID_GRAPH_FILES:
         assert f"{valid}:" not in result.output
     FIGURES["inputs refused"] += len(cases)
