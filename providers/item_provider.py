@@ -180,7 +180,8 @@ class ItemProvider(ResourceProvider):
 
     def _send_changes(self, item_id: str, current: dict[str, Any], desired: dict[str, Any]) -> None:
         """Make the item go from `current` to `desired` (both canonical): one JSON Patch."""
-        self._client().patch(item_id, self.kind.json_patch(current, desired))
+        wire = self.kind.wire_body
+        self._client().patch(item_id, self.kind.json_patch(wire(current), wire(desired)))
 
     def _fetch(self, item_id: str) -> dict[str, Any]:
         live = self._client().get(item_id)

@@ -41,6 +41,8 @@ class Kind:
     # Integer fields (paths of keys): Pulumi hands every number to the provider as a float (2.0),
     # which Tavus refuses where it wants an integer.
     integer_fields: tuple[tuple[str, ...], ...] = ()
+    # Lists Tavus requires in every body, even empty (the canonical form drops empty lists).
+    required_lists: tuple[str, ...] = ()
 
     @property
     def type_token(self) -> str:
@@ -76,8 +78,9 @@ class Kind:
         return cleaned
 
     def wire_body(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """`body` as sent to Tavus: whole floats at `integer_fields` turned back into integers."""
-        result = dict(body)
+        """`body` as sent to Tavus: whole floats at `integer_fields` turned back into integers, and
+        `required_lists` present (`rules: []`)."""
+        result = {**{key: [] for key in self.required_lists}, **body}
         for path in self.integer_fields:
             result = _with_integer(result, path)
         return result

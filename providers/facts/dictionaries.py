@@ -27,4 +27,5 @@ KIND: Final = Kind(
     type_name="PronunciationDictionary",
     endpoint=ENDPOINT,
     schema_file="dictionaries.schema.json",
+    required_lists=("rules",),
 )

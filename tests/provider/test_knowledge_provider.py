@@ -241,3 +241,15 @@ def test_dictionary_rules_are_written_whole_with_one_json_patch(
 def test_dictionary_check_refuses_an_unknown_rule_type(dictionaries: ItemProvider) -> None:
     bad = {"name": "x", "rules": [{"text": "a", "pronunciation": "b", "type": "phonetic"}]}
     assert [f.property for f in dictionaries.check({}, bad).failures] == ["rules[0].type"]
+
+
+def test_a_dictionary_without_rules_sends_an_empty_list_on_create_and_on_update(
+    dictionaries: ItemProvider, sandbox: SandboxProcess
+) -> None:
+    empty_id, _ = _create(dictionaries, {"name": "Nothing yet"})  # Tavus requires `rules`, even empty
+    assert sandbox.admin.get_item("pronunciation-dictionaries", empty_id)["rules"] == []  # type: ignore[index]
+    dict_id, outs = _create(dictionaries, BRANDS)
+    cursor = sandbox.admin.cursor()
+    dictionaries.update(dict_id, outs, _inputs(dictionaries, {"name": BRANDS["name"]}))
+    patches = [e for e in sandbox.admin.requests(since=cursor)["requests"] if e["method"] == "PATCH"]
+    assert [json.loads(e["body"]) for e in patches] == [[{"op": "add", "path": "/rules", "value": []}]]
