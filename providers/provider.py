@@ -34,6 +34,7 @@ from pulumi.dynamic import (
 from providers import _engine_errors
 from providers import canonical as canon
 from providers._runtime import Runtime
+from providers._unknowns import with_placeholders
 from providers.errors import (
     DraftConflictError,
     InvalidRequestError,
@@ -76,7 +77,9 @@ class PersonaProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         body = body_of(news)
-        failures = [CheckFailure(issue.path or "persona", issue.message) for issue in validate_body(body)]
+        # In a preview, ids of referenced items about to be created or replaced are still unknown.
+        issues = validate_body(with_placeholders(body))
+        failures = [CheckFailure(issue.path or "persona", issue.message) for issue in issues]
         inputs = canon.canonical(body)
         if news.get(ADOPT_INPUT):
             inputs[ADOPT_INPUT] = news[ADOPT_INPUT]

@@ -25,7 +25,7 @@ from providers.spec import Diagnostic, Project, load_project
 
 MARKER = "<!-- tavus-personas:pr-comment -->"
 UNCOUNTED = "unchanged not counted (no `personas/` in the project root: run in the project or pass `--root`)"
-_SECTIONS = {"objectives": "Objectives", "guardrails": "Guardrails", "personas": "Personas"}
+_SECTIONS = {"dictionaries": "Pronunciation dictionaries"}  # others: the folder, capitalised
 _SIGN = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=", "unchanged": " "}
 
 
@@ -70,12 +70,13 @@ def render(document: dict[str, Any], root: Path | None = None) -> str:
     lines = [MARKER, title, "", _summary(plans, unchanged_known=project is not None), ""]
     lines += _preview_errors(document)
     changed = [plan for plan in plans if plan.operation != "unchanged"]
-    # With objectives or guardrails in the plan, one section per kind, in the order Tavus needs them.
+    # With objectives, guardrails, documents or dictionaries in the plan, one section per kind,
+    # in the order Tavus needs them.
     sectioned = any(plan.folder != "personas" for plan in plans)
     for folder in (*KINDS, "personas"):
         in_kind = [plan for plan in changed if plan.folder == folder]
         if in_kind and sectioned:
-            lines += [f"## {_SECTIONS.get(folder, folder)}", ""]
+            lines += [f"## {_SECTIONS.get(folder, folder.capitalize())}", ""]
         for plan in in_kind:
             lines += _persona(plan)
     if project is not None:

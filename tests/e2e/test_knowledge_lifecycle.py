@@ -132,6 +132,27 @@ def test_a_second_preview_and_a_refresh_see_no_change_in_processed_documents(kb:
     assert kb.writes_since(cursor) == []
 
 
+def test_pr_comment_shows_a_document_replacement_and_a_dictionary_update_per_kind(kb: Deployment) -> None:
+    kb.edit_file("documents/help.yaml", "depth: 2", "depth: 3")
+    kb.edit_file("dictionaries/brands.yaml", "TAH-vus", "TAH-vuss")
+    try:
+        preview = kb.stack.preview("--json")
+        comment = subprocess.run(
+            [sys.executable, "-m", "providers", "pr-comment", "-", "--root", str(kb.project)],
+            input=preview.stdout, capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        kb.edit_file("documents/help.yaml", "depth: 3", "depth: 2")
+        kb.edit_file("dictionaries/brands.yaml", "TAH-vuss", "TAH-vus")
+    documents = comment.index("## Documents\n")
+    dictionaries = comment.index("## Pronunciation dictionaries\n")
+    assert documents < dictionaries
+    assert "+- replace `documents/help`" in comment[documents:dictionaries]
+    assert "`crawl.depth`" in comment[documents:dictionaries]
+    assert "~ update `dictionaries/brands` — Brand names" in comment[dictionaries:]
+    assert "`rules`" in comment[dictionaries:]
+
+
 def test_a_document_ending_in_error_fails_its_step_and_a_fixed_url_converges_without_orphans(
     kb: Deployment,
 ) -> None:
