@@ -5,8 +5,8 @@ JSON schema (`schema: tavus-personas.drift/v1`, documented in docs/gitops.md):
      "managed":   [{"resource", "kind", "persona_id", "persona_name", "changes": [CHANGE]}],
      "deleted":   [{"resource", "kind", "persona_id", "persona_name"}],
      "unmanaged": [{"resource", "kind", "persona_id", "persona_name", "changes": [CHANGE]}]}
-    `kind` is persona, objectives or guardrails; for the latter two `persona_id` holds the set's id
-    (objectives_id / guardrails_id) and `persona_name` its `name`.
+    `kind` is persona, or a kind's folder (objectives, guardrails, documents, dictionaries); for
+    those `persona_id` holds the item's id and `persona_name` its title (`name`, `document_name`).
     CHANGE = {"path", "kind": add|remove|update, "secret": false, "old", "new"}
            | {"path", "kind", "secret": true, "old_fingerprint", "new_fingerprint"}
 Lists are sorted by resource, changes by path.

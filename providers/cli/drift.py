@@ -1,6 +1,6 @@
 """`drift --stack NAME`: what changed in Tavus behind Pulumi's back (docs/gitops.md).
 
-Exit 0 clean, 2 drift, 1 error. Personas, objectives and guardrails sets alike. Three sections,
+Exit 0 clean, 2 drift, 1 error. Personas and every kind they reference alike. Three sections,
 per resource and per field:
 - managed-field drift and personas deleted out of band come from
   `pulumi refresh --preview-only --json` (state -> what the provider's read returns; nothing is
