@@ -1,5 +1,6 @@
 """`validate`: the offline checks of every file (personas, objectives, guardrails, documents,
-dictionaries), including every `{ref:}` between them (README: The persona file, The persona's graph; docs/gitops.md).
+dictionaries), including every `{ref:}` between them (README: The persona file, The persona's
+graph; docs/gitops.md).
 
 No network and no Pulumi stack: fast enough for a pre-commit hook. With `--stack`,
 `{secret:}`/`{config:}` references are also checked against `Pulumi.<stack>.yaml`.
