@@ -37,6 +37,7 @@ from providers._http.retry import (
     RETRYABLE_STATUSES,
     RetryEvent,
     RetryPolicy,
+    parse_retry_after,
 )
 from providers.endpoints import Endpoint, persona_endpoint
 from providers.errors import (
@@ -340,6 +341,24 @@ class TavusClient:
         self._redact.add(collect_secrets(fields))
         return self._write("PATCH", item_id, fields)
 
+    def post_action(self, item_id: str, action: str) -> dict[str, Any]:
+        """POST ``<item>/<action>`` (a document's ``recrawl``); return the item Tavus answers with.
+
+        Retried like a PATCH: re-sending an action that already started meets only its cooldown.
+        A 429 that asks to wait longer than the client ever waits (``max_retry_after``) is such a
+        cooldown, not congestion: it is raised at once (RateLimitedError with Tavus's message).
+        """
+        path = f"{self._item_path(item_id)}/{action}"
+        response, _ = self._send("POST", path, give_up=self._is_cooldown)
+        if not response.is_success:
+            raise api_error(response, "POST", path, self._redact, endpoint=self._endpoint)
+        body = self._success_json(response, "POST", path)
+        return body if isinstance(body, dict) else {}
+
+    def _is_cooldown(self, response: httpx.Response) -> bool:
+        wait = parse_retry_after(response, self._clock()) if response.status_code == 429 else None
+        return wait is not None and wait > self._retry.max_retry_after
+
     def _write(self, method: str, item_id: str, body: Any, *, force: bool = False) -> bool:
         path = self._item_path(item_id)
         params: dict[str, str | int] | None = {"force": "true"} if force else None
@@ -395,19 +414,28 @@ class TavusClient:
         return json_body(response, method, path, self._redact)
 
     def _send(
-        self, method: str, path: str, *, params: dict[str, str | int] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        json: Any = None,
+        give_up: Callable[[httpx.Response], bool] | None = None,
     ) -> tuple[httpx.Response, bool]:
         """Send an idempotent request with retries.
 
-        Returns the first non-retryable response and whether an earlier attempt may have taken
-        effect unanswered (a 5xx, or a failure after sending). Raises once attempts run out.
+        Returns the first non-retryable response (or retryable one that `give_up` accepts) and
+        whether an earlier attempt may have taken effect unanswered (a 5xx, or a failure after
+        sending). Raises once attempts run out.
         """
         possibly_applied = False
         attempt = 0
         while True:
             attempt += 1
             outcome = self._attempt(method, path, params=params, json=json)
-            if isinstance(outcome, httpx.Response) and outcome.status_code not in RETRYABLE_STATUSES:
+            if isinstance(outcome, httpx.Response) and (
+                outcome.status_code not in RETRYABLE_STATUSES or (give_up is not None and give_up(outcome))
+            ):
                 return outcome, possibly_applied
             if attempt >= self._retry.max_attempts or (isinstance(outcome, _Failure) and outcome.permanent):
                 raise self._final_error(method, path, outcome, attempt)

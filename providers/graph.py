@@ -6,9 +6,10 @@ outputs. Files: objectives/, guardrails/, documents/ and dictionaries/ (`**/*.ya
 names `<folder>/<path>` (README: The persona's graph).
 
 Inputs are the Tavus create body at the top level (`name`, `data`), so `pulumi preview --diff`
-shows `~ data[0].objective_prompt`, plus one option:
+shows `~ data[0].objective_prompt`, plus options:
 
-- `adopt_id`: adopt this existing item on create instead of POSTing.
+- `adopt_id`: adopt this existing item on create instead of POSTing;
+- `recrawl` (documents): a new value recrawls the document once.
 
 Outputs are the managed body as Tavus holds it, plus:
 
@@ -35,7 +36,7 @@ from providers.item_provider import (
     ItemProvider,
     ObjectivesProvider,
 )
-from providers.kind import ADOPT_INPUT
+from providers.kind import ADOPT_INPUT, RECRAWL_INPUT
 
 # One shared, stateless instance per kind: every resource pickles to the same short reference.
 _OBJECTIVES = ObjectivesProvider()
@@ -44,10 +45,14 @@ _DOCUMENTS = DocumentProvider()
 _DICTIONARIES = DictionaryProvider()
 
 
-def _props(provider: ItemProvider, body: Mapping[str, Any], adopt_id: str | None) -> dict[str, Any]:
+def _props(
+    provider: ItemProvider, body: Mapping[str, Any], adopt_id: str | None, recrawl: str | None
+) -> dict[str, Any]:
     props: dict[str, Any] = dict(body)
     if adopt_id:
         props[ADOPT_INPUT] = adopt_id
+    if recrawl is not None:
+        props[RECRAWL_INPUT] = recrawl
     # Outputs only resolve for keys present in props, so seed them.
     props.update(dict.fromkeys(provider.kind.computed_outputs))
     return props
@@ -67,9 +72,11 @@ class _Item(Resource):
         body: Mapping[str, Any],
         *,
         adopt_id: str | None = None,
+        recrawl: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(self.item_provider, name, _props(self.item_provider, body, adopt_id), opts)
+        props = _props(self.item_provider, body, adopt_id, recrawl)
+        super().__init__(self.item_provider, name, props, opts)
 
 
 class Objectives(_Item, module="tavus", name="Objectives"):

@@ -44,9 +44,9 @@ from providers import canonical as canon
 from providers._runtime import Index, Runtime
 from providers.client import TavusClient
 from providers.document_wait import Waiter
-from providers.errors import InvalidRequestError, ItemStateError, NotFoundError
+from providers.errors import InvalidRequestError, ItemStateError, NotFoundError, RateLimitedError
 from providers.facts import dictionaries, documents, guardrails, objectives
-from providers.kind import ADOPT_INPUT, Kind
+from providers.kind import ADOPT_INPUT, OPTION_INPUTS, RECRAWL_INPUT, Kind
 from providers.settings import settings_from
 from providers.spec import validate_item_body
 
@@ -93,9 +93,7 @@ class ItemProvider(ResourceProvider):
         body = self.kind.body_of(news)
         issues = validate_item_body(body, self.kind)
         failures = [CheckFailure(issue.path or self.kind.folder, issue.message) for issue in issues]
-        inputs = self.kind.canonical(body)
-        if news.get(ADOPT_INPUT):
-            inputs[ADOPT_INPUT] = news[ADOPT_INPUT]
+        inputs = {**self.kind.canonical(body), **self.kind.options_of(news)}
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -111,18 +109,19 @@ class ItemProvider(ResourceProvider):
         desired = self.kind.canonical(self.kind.body_of(props))
         adopt = props.get(ADOPT_INPUT)
         live = self._take_over(adopt, self._fetch(adopt), desired) if adopt else self._create(desired)
-        return CreateResult(id_=live[self.kind.id_output], outs=self._outputs(live, desired, adopt))
+        outs = self._outputs(live, desired, self.kind.options_of(props))
+        return CreateResult(id_=live[self.kind.id_output], outs=outs)
 
     def update(self, item_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         kind = self.kind
         old, new = kind.canonical(kind.body_of(olds)), kind.canonical(kind.body_of(news))
-        adopt = news.get(ADOPT_INPUT)
+        options = kind.options_of(news)
         operations = kind.json_patch(old, new)
         if not operations:  # only an option changed: Tavus is not touched
-            outs = {k: v for k, v in olds.items() if not k.startswith("__") and k != ADOPT_INPUT}
-            return UpdateResult(outs={**outs, **({ADOPT_INPUT: adopt} if adopt else {})})
+            outs = {k: v for k, v in olds.items() if not k.startswith("__") and k not in OPTION_INPUTS}
+            return UpdateResult(outs={**outs, **options})
         self._patch(item_id, old, new)
-        return UpdateResult(outs=self._outputs(self._read_back(item_id, new), new, adopt))
+        return UpdateResult(outs=self._outputs(self._read_back(item_id, new), new, options))
 
     def delete(self, item_id: str, _props: dict[str, Any]) -> None:
         self._index().forget(item_id)
@@ -138,12 +137,9 @@ class ItemProvider(ResourceProvider):
         live = self._index().get(item_id)
         if live is None:
             return ReadResult(id_="", outs={})  # deleted outside Pulumi: `up` recreates it
-        adopt = props.get(ADOPT_INPUT)
-        outs = self._outputs(live, kind.canonical(kind.body_of(props)), adopt)
-        inputs = kind.body_of(outs)
-        if adopt:
-            inputs[ADOPT_INPUT] = adopt
-        return ReadResult(id_=item_id, outs=outs, inputs=inputs)
+        options = kind.options_of(props)
+        outs = self._outputs(live, kind.canonical(kind.body_of(props)), options)
+        return ReadResult(id_=item_id, outs=outs, inputs={**kind.body_of(outs), **options})
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -233,7 +229,9 @@ class ItemProvider(ResourceProvider):
             )
         return {**live, self.kind.id_output: item_id}
 
-    def _outputs(self, live: Mapping[str, Any], desired: dict[str, Any], adopt: str | None) -> dict[str, Any]:
+    def _outputs(
+        self, live: Mapping[str, Any], desired: dict[str, Any], options: Mapping[str, Any]
+    ) -> dict[str, Any]:
         live_body = self.kind.canonical(live)
         outs: dict[str, Any] = canon.managed_view(live_body, desired)
         outs[self.kind.id_output] = live[self.kind.id_output]
@@ -242,8 +240,7 @@ class ItemProvider(ResourceProvider):
         outs["unmanaged"] = canon.unmanaged_fields(live_body, desired)
         for key in self.kind.status_outputs:  # outputs only: never compared, so never drift
             outs[key] = live.get(key)
-        if adopt:
-            outs[ADOPT_INPUT] = adopt
+        outs.update(options)  # kept in state, so the next diff sees an option change
         return outs
 
 
@@ -280,16 +277,41 @@ class DocumentProvider(ItemProvider):
             # Create the new document (and wait until it is ready), re-point personas, then delete
             # the old one: personas never reference a missing or half-processed document.
             return DiffResult(changes=True, replaces=replaced, delete_before_replace=False)
+        if _recrawl_requested(olds, news):
+            return DiffResult(changes=True, replaces=[])
         return super().diff(item_id, olds, news)
 
+    def update(self, item_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        result = super().update(item_id, olds, news)
+        if not _recrawl_requested(olds, news):
+            return result
+        # After the name/tags PATCH (if any): a failed recrawl leaves those applied, and state keeps
+        # the old `recrawl` value, so the next `up` tries the recrawl again.
+        self._index().forget(item_id)
+        try:
+            self._client().post_action(item_id, "recrawl")
+        except RateLimitedError as error:
+            raise ItemStateError(
+                f"Tavus refused to recrawl document {item_id} now ({error.message}): a document can be "
+                "recrawled once an hour. Run `pulumi up` again later; the new `recrawl` value stays pending"
+            ) from None
+        live = self._settled(item_id)
+        outs = dict(result.outs or {})
+        outs.update({key: live.get(key) for key in self.kind.status_outputs})
+        outs["updated_at"] = live.get("updated_at")
+        return UpdateResult(outs=outs)
+
     def _settle(self, item_id: str) -> None:
+        self._settled(item_id)
+
+    def _settled(self, item_id: str) -> dict[str, Any]:
         waiter = Waiter(
             timeout_seconds=self._rt().settings.document_timeout_seconds,
             sleep=self._sleep or time.sleep,
             clock=self._clock or time.monotonic,
             report=_progress,
         )
-        waiter.until_ready(item_id, self._client().get)
+        return waiter.until_ready(item_id, self._client().get)
 
     def _send_changes(self, item_id: str, current: dict[str, Any], desired: dict[str, Any]) -> None:
         fixed = documents.replacing_changes(current, desired)
@@ -309,6 +331,12 @@ class DocumentProvider(ItemProvider):
 def _warn(message: str) -> None:
     # The engine forwards the provider's stderr as a diagnostic on the resource.
     print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def _recrawl_requested(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """A new `pulumi.recrawl` value (setting one for the first time counts; removing it does not)."""
+    new = news.get(RECRAWL_INPUT)
+    return new is not None and new != olds.get(RECRAWL_INPUT)
 
 
 def _progress(message: str) -> None:

@@ -17,6 +17,10 @@ from providers import canonical as canon
 from providers.endpoints import Endpoint
 
 ADOPT_INPUT = "adopt_id"
+# A document's `pulumi.recrawl`: any new value recrawls the document once (README: Documents).
+RECRAWL_INPUT = "recrawl"
+# Inputs that are options for the provider, never part of the Tavus body.
+OPTION_INPUTS = (ADOPT_INPUT, RECRAWL_INPUT)
 TYPE_PREFIX = "pulumi-python:dynamic/tavus:"
 COMMON_OUTPUTS = ("created_at", "updated_at", "unmanaged")
 
@@ -56,6 +60,10 @@ class Kind:
     def computed_outputs(self) -> tuple[str, ...]:
         return (self.id_output, *COMMON_OUTPUTS, *self.status_outputs)
 
+    def options_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The option inputs set in `props` (`adopt_id`, `recrawl`)."""
+        return {key: props[key] for key in OPTION_INPUTS if props.get(key) is not None}
+
     def resource_name(self, path_without_suffix: str) -> str:
         return f"{self.folder}/{path_without_suffix}"
 
@@ -63,7 +71,7 @@ class Kind:
 
     def body_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The Tavus body inside inputs or outputs: no `__provider`, option or computed key."""
-        skip = {ADOPT_INPUT, *self.computed_outputs}
+        skip = {*OPTION_INPUTS, *self.computed_outputs}
         return {k: v for k, v in props.items() if k not in skip and not k.startswith("__")}
 
     def canonical(self, body: Mapping[str, Any]) -> dict[str, Any]:

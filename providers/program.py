@@ -52,7 +52,9 @@ def declare_all(root: Path = Path(".")) -> dict[str, pulumi.CustomResource]:
         for item in project.items(folder):
             body = substitute(item.body, _resolve)
             adopt = item.options.adopt
-            declared[item.name] = resource_type(item.name, body, adopt_id=adopt, opts=_options(item))
+            recrawl = item.options.recrawl
+            declared[item.name] = resource_type(item.name, body, adopt_id=adopt, recrawl=recrawl,
+                                                opts=_options(item))
     ids = {name: resource.id for name, resource in declared.items()}
     for persona in project.personas:
         body = substitute(persona.body, lambda ref: ids[ref.key] if ref.kind == "ref" else _resolve(ref))

@@ -69,10 +69,12 @@ def _options(raw: Any, id_pattern: re.Pattern[str]) -> PersonaOptions:
     """The valid options; invalid ones are reported by the schema check and left at their default."""
     options = raw if isinstance(raw, Mapping) else {}
     protect, retain, adopt = (options.get(k) for k in ("protect", "retain_on_delete", "adopt"))
+    recrawl = options.get("recrawl")
     return PersonaOptions(
         protect=protect if isinstance(protect, bool) else False,
         retain_on_delete=retain if isinstance(retain, bool) else False,
         adopt=adopt if isinstance(adopt, str) and id_pattern.match(adopt) else None,
+        recrawl=None if recrawl is None or isinstance(recrawl, bool | Mapping | list) else str(recrawl),
     )
 
 

@@ -129,7 +129,15 @@ def _check_kind_rules(document: Mapping[str, Any], kind: Kind, report: FileRepor
 
 
 def _check_document_format(document: Mapping[str, Any], report: FileReport) -> None:
-    """A file document's URL names a format Tavus reads (a crawl starts at a web page: not checked)."""
+    """A file document's URL names a format Tavus reads (a crawl starts at a web page: not checked);
+    only a crawl can be recrawled."""
+    options = document.get(OPTIONS_KEY)
+    recrawl = options.get("recrawl") if isinstance(options, Mapping) else None
+    if recrawl is not None and document.get("crawl") is None:
+        report.error((OPTIONS_KEY, "recrawl"),
+                     "only a crawl document can be recrawled (Tavus refuses it for a file): remove "
+                     "`recrawl`; to fetch a changed file again, change its document_url (e.g. add "
+                     "?v=2): that replaces it")
     url = document.get("document_url")
     if document.get("crawl") is not None or not isinstance(url, str):
         return

@@ -40,6 +40,7 @@ class PersonaOptions:
     protect: bool = False
     retain_on_delete: bool = False
     adopt: str | None = None  # existing persona id to adopt (README: Adoption)
+    recrawl: str | None = None  # documents: a new value recrawls the document (README: Documents)
 
 
 @dataclass(frozen=True)

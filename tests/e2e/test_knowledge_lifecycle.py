@@ -205,6 +205,20 @@ def test_renaming_and_retagging_a_document_patches_it_in_place(kb: Deployment) -
     ]
 
 
+def test_a_new_recrawl_value_recrawls_the_website_once(kb: Deployment) -> None:
+    site = kb.resource_ids("Document")["documents/help"]
+    kb.sandbox.admin.advance_clock(3601)  # Tavus allows one crawl of a document an hour
+    kb.edit_file("documents/help.yaml", "tags: [help]\n", "tags: [help]\npulumi: {recrawl: 2026-12-01}\n")
+    cursor = kb.sandbox.admin.cursor()
+    kb.stack.up()
+    assert [(w["method"], w["path"]) for w in kb.writes_since(cursor)] == [
+        ("POST", f"/v2/documents/{site}/recrawl"),
+    ]
+    cursor = kb.sandbox.admin.cursor()
+    kb.stack.preview("--expect-no-changes")  # the same value never recrawls again
+    assert kb.sandbox.admin.count(since=cursor) == 0
+
+
 def test_a_dictionary_deleted_out_of_band_is_drift_on_its_personas_and_up_refresh_restores_both(
     kb: Deployment,
 ) -> None:

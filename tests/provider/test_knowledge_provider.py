@@ -15,7 +15,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from providers.document_wait import MAX_DELAY, DocumentFailedError, DocumentTimeoutError
-from providers.item_provider import DictionaryProvider, DocumentProvider, ItemProvider
+from providers.item_provider import DictionaryProvider, DocumentProvider, ItemProvider, ItemStateError
 from sandbox.testing import SandboxAdmin, SandboxProcess, start_sandbox
 
 KEY = "tavus-knowledge-provider-key-3d9e"
@@ -219,6 +219,27 @@ def test_adopting_a_document_with_another_url_is_refused_not_patched(
 def test_check_refuses_a_bad_crawl_depth_with_its_path(docs: DocumentProvider) -> None:
     failures = docs.check({}, {**SITE, "crawl": {"depth": 11}}).failures
     assert [f.property for f in failures] == ["crawl.depth"]
+
+
+def test_a_new_recrawl_value_recrawls_once_and_waits_and_a_cooldown_fails_at_once(
+    docs: DocumentProvider, sandbox: SandboxProcess, time: SandboxTime
+) -> None:
+    doc_id, outs = _create(docs, SITE)
+    time.sleep(3601)  # Tavus allows one crawl an hour
+    news = {**_inputs(docs, SITE), "recrawl": "2026-12-01"}
+    assert docs.diff(doc_id, outs, news).changes is True and docs.diff(doc_id, outs, news).replaces == []
+    cursor = sandbox.admin.cursor()
+    updated = docs.update(doc_id, outs, news)
+    assert sandbox.admin.count(op="documents.recrawl", since=cursor) == 1
+    assert sandbox.admin.count("PATCH", since=cursor) == 0
+    assert updated.outs is not None and updated.outs["status"] == "ready"
+    assert updated.outs["recrawl"] == "2026-12-01"
+    assert docs.diff(doc_id, updated.outs, news).changes is False  # the same value never recrawls again
+
+    cursor = sandbox.admin.cursor()
+    with pytest.raises(ItemStateError, match="once an hour"):  # no waiting out an hour-long Retry-After
+        docs.update(doc_id, updated.outs, {**news, "recrawl": "2026-12-02"})
+    assert sandbox.admin.count(op="documents.recrawl", since=cursor) == 1
 
 
 # -- pronunciation dictionaries -----------------------------------------------------------------
