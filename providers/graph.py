@@ -19,7 +19,7 @@ Outputs are the managed body as Tavus holds it, plus:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -27,60 +27,51 @@ from pulumi.dynamic import Resource
 from providers.item_provider import GuardrailsProvider, ItemProvider, ObjectivesProvider
 from providers.kind import ADOPT_INPUT
 
-# One shared, stateless instance per kind: every resource pickles to the same short reference.
-_OBJECTIVES = ObjectivesProvider()
-_GUARDRAILS = GuardrailsProvider()
+
+class ItemResource(Resource):
+    """What every resource of the graph shares: the body as inputs, `adopt_id`, the outputs.
+
+    Subclasses name their Pulumi type (`module="tavus", name=...`) and their provider: one shared,
+    stateless instance per kind, so every resource pickles to the same short reference.
+    """
+
+    item_provider: ClassVar[ItemProvider]
+    created_at: pulumi.Output[str]
+    updated_at: pulumi.Output[str]
+    unmanaged: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        adopt_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = dict(body)
+        if adopt_id:
+            props[ADOPT_INPUT] = adopt_id
+        # Outputs only resolve for keys present in props, so seed them.
+        props.update(dict.fromkeys(self.item_provider.kind.computed_outputs))
+        super().__init__(self.item_provider, name, props, opts)
 
 
-def _props(provider: ItemProvider, body: Mapping[str, Any], adopt_id: str | None) -> dict[str, Any]:
-    props: dict[str, Any] = dict(body)
-    if adopt_id:
-        props[ADOPT_INPUT] = adopt_id
-    # Outputs only resolve for keys present in props, so seed them.
-    props.update(dict.fromkeys(provider.kind.computed_outputs))
-    return props
-
-
-class Objectives(Resource, module="tavus", name="Objectives"):
+class Objectives(ItemResource, module="tavus", name="Objectives"):
     """A Tavus objectives set (type token `pulumi-python:dynamic/tavus:Objectives`)."""
 
+    item_provider = ObjectivesProvider()
     objectives_id: pulumi.Output[str]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
-    unmanaged: pulumi.Output[dict[str, Any]]
-
-    def __init__(
-        self,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        adopt_id: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(_OBJECTIVES, name, _props(_OBJECTIVES, body, adopt_id), opts)
 
 
-class Guardrails(Resource, module="tavus", name="Guardrails"):
+class Guardrails(ItemResource, module="tavus", name="Guardrails"):
     """A Tavus guardrails set (type token `pulumi-python:dynamic/tavus:Guardrails`)."""
 
+    item_provider = GuardrailsProvider()
     guardrails_id: pulumi.Output[str]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
-    unmanaged: pulumi.Output[dict[str, Any]]
-
-    def __init__(
-        self,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        adopt_id: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(_GUARDRAILS, name, _props(_GUARDRAILS, body, adopt_id), opts)
 
 
 # folder -> resource type, for the program.
-RESOURCE_TYPES: Mapping[str, type[Objectives] | type[Guardrails]] = {
+RESOURCE_TYPES: Mapping[str, type[ItemResource]] = {
     "objectives": Objectives,
     "guardrails": Guardrails,
 }
