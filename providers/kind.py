@@ -34,6 +34,12 @@ class Kind:
     item_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Fields Tavus adds to the item that a file never manages (besides id and timestamps).
     server_fields: frozenset[str] = frozenset()
+    # The input naming an existing item to adopt (personas keep their older name in state).
+    adopt_input: str = ADOPT_INPUT
+    # Outputs beyond the id, timestamps and `unmanaged` (personas: secret fingerprints).
+    extra_outputs: tuple[str, ...] = ()
+    # Resource names carry the folder (`guardrails/compliance`); personas' do not (`storyteller`).
+    qualified_names: bool = True
 
     @property
     def type_token(self) -> str:
@@ -45,16 +51,16 @@ class Kind:
 
     @property
     def computed_outputs(self) -> tuple[str, ...]:
-        return (self.id_output, *COMMON_OUTPUTS)
+        return (self.id_output, *COMMON_OUTPUTS, *self.extra_outputs)
 
     def resource_name(self, path_without_suffix: str) -> str:
-        return f"{self.folder}/{path_without_suffix}"
+        return f"{self.folder}/{path_without_suffix}" if self.qualified_names else path_without_suffix
 
     # -- canonical form -------------------------------------------------------------------------
 
     def body_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The Tavus body inside inputs or outputs: no `__provider`, option or computed key."""
-        skip = {ADOPT_INPUT, *self.computed_outputs}
+        skip = {self.adopt_input, *self.computed_outputs}
         return {k: v for k, v in props.items() if k not in skip and not k.startswith("__")}
 
     def canonical(self, body: Mapping[str, Any]) -> dict[str, Any]:
