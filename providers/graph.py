@@ -19,41 +19,11 @@ Outputs are the managed body as Tavus holds it, plus:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from providers.item_provider import GuardrailsProvider, ItemProvider, ObjectivesProvider
-from providers.kind import ADOPT_INPUT
-
-
-class ItemResource(Resource):
-    """What every resource of the graph shares: the body as inputs, `adopt_id`, the outputs.
-
-    Subclasses name their Pulumi type (`module="tavus", name=...`) and their provider: one shared,
-    stateless instance per kind, so every resource pickles to the same short reference.
-    """
-
-    item_provider: ClassVar[ItemProvider]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
-    unmanaged: pulumi.Output[dict[str, Any]]
-
-    def __init__(
-        self,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        adopt_id: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props: dict[str, Any] = dict(body)
-        if adopt_id:
-            props[ADOPT_INPUT] = adopt_id
-        # Outputs only resolve for keys present in props, so seed them.
-        props.update(dict.fromkeys(self.item_provider.kind.computed_outputs))
-        super().__init__(self.item_provider, name, props, opts)
+from providers._resource import ItemResource
+from providers.item_provider import GuardrailsProvider, ObjectivesProvider
 
 
 class Objectives(ItemResource, module="tavus", name="Objectives"):

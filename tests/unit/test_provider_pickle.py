@@ -13,7 +13,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
 from harness.pulumi import REPO_ROOT
-from providers.graph import Guardrails, ItemResource, Objectives
+from providers._resource import ItemResource
+from providers.graph import Guardrails, Objectives
 from providers.persona import _PROVIDER
 from providers.provider import PersonaProvider
 
