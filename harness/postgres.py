@@ -77,7 +77,8 @@ def ensure_binaries() -> Path:
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", DEBIAN_PACKAGE], check=True, env=env)
+    install = ["apt-get", "install", "-y", "--no-install-recommends", DEBIAN_PACKAGE]
+    subprocess.run(install, check=True, env=env)
     found = server_binaries()
     if found is None:
         raise PostgresUnavailable(f"`apt-get install {DEBIAN_PACKAGE}` gave no initdb/pg_ctl")

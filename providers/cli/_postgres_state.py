@@ -64,14 +64,17 @@ class PostgresState:
     def blobs(self, prefix: str = "") -> list[Blob]:
         """Every row whose key starts with `prefix`, decoded; ordered by key."""
         pattern = re.sub(r"([\\%_])", r"\\\1", prefix) + "%"
-        query = f"SELECT key, data::text FROM {self.table} WHERE key LIKE %s ORDER BY key"  # noqa: S608
-        return [Blob(str(key), _decode(str(key), str(raw)), str(raw)) for key, raw in self._rows(query, pattern)]
+        query = f"SELECT key, data::text FROM {self.table} WHERE key LIKE %s ORDER BY key"
+        rows = self._rows(query, pattern)
+        return [Blob(str(key), _decode(str(key), str(raw)), str(raw)) for key, raw in rows]
 
     def _rows(self, query: str, *params: str) -> list[tuple[object, ...]]:
         import psycopg  # only users of a postgres:// backend need the driver loaded
+        from psycopg.conninfo import make_conninfo
 
         try:
-            with psycopg.connect(self._conninfo, connect_timeout=20, **self._overrides) as connection:
+            conninfo = make_conninfo(self._conninfo, **self._overrides)
+            with psycopg.connect(conninfo, connect_timeout=20) as connection:
                 return connection.execute(query.encode(), params).fetchall()
         except psycopg.Error as exc:
             # psycopg's messages name host, port and user, never the password.
