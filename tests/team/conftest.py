@@ -7,6 +7,7 @@ The server is started once (about a second) and every module gets its own state 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,13 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServe
     log = tmp_path_factory.mktemp("postgres") / "server.log"
     with start_postgres(durable=False, log=log) as server:
         yield server
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
+    """A sandbox (one Tavus account) of the test's own, for tests that count every persona."""
+    with start_sandbox(tmp_path / "tavus.db", [TAVUS_KEY], log_path=tmp_path / "sandbox.log") as process:
+        yield process
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from harness.postgres import PostgresServer
 from harness.project import make_project
-from harness.pulumi import PulumiStack
+from harness.pulumi import REPO_ROOT, PulumiStack
 from providers.cli._postgres_state import PostgresState, lock_prefix
 from sandbox.testing import SandboxProcess
 from tests.e2e.deployment import SECRETS, Deployment, make_deployment
@@ -34,18 +34,18 @@ LOCK_DEADLINE_S = 120.0
 
 def team_deployment(
     root: Path, sandbox: SandboxProcess, server: PostgresServer, table: str, stack_name: str,
-    personas: Path | None = None,
+    personas: Path | None = REPO_ROOT / "personas",
 ) -> Deployment:
     """A deployment whose stack lives in `table` of the shared server (credentials via PG*)."""
-    kwargs = {} if personas is None else {"personas": personas}
+    root.mkdir(parents=True, exist_ok=True)
     return make_deployment(
-        root, sandbox, stack_name=stack_name, backend_url=server.backend_url(table),
-        backend_env=server.env, **kwargs,
+        root, sandbox, personas, stack_name, backend_url=server.backend_url(table), backend_env=server.env
     )
 
 
 def second_runner(first: Deployment, root: Path) -> Deployment:
     """Another CI runner on the same stack: a fresh checkout (same files and stack config), own home."""
+    root.mkdir(parents=True, exist_ok=True)
     project = make_project(root, first.personas_dir)
     for config in first.project.glob("Pulumi.*.yaml"):
         shutil.copy(config, project / config.name)

@@ -85,7 +85,8 @@ def _cli_stdin(d: Deployment, stdin: str) -> tuple[int, str]:
 
 def test_drift_is_reported_then_reverted(deployment: Deployment) -> None:
     storyteller = deployment.state_ids()["storyteller"]
-    deployment.sandbox.admin.edit(storyteller, [{"op": "replace", "path": "/system_prompt", "value": "UI edit"}])
+    edit = [{"op": "replace", "path": "/system_prompt", "value": "UI edit"}]
+    deployment.sandbox.admin.edit(storyteller, edit)
 
     code, report = _cli(deployment, "drift", "--stack", STACK, "--json")
     assert code == 2, report
