@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -41,7 +40,7 @@ class Pipeline:
         return result
 
     def replicas(self, stack: str) -> list[str]:
-        """The replica ids of the stack's personas that set one (the storyteller, by `{config: replicaId}`)."""
+        """Replica ids of the stack's personas that set one (the storyteller: `{config: replicaId}`)."""
         personas = self.accounts[stack].admin.list("user")
         return sorted(str(p["default_replica_id"]) for p in personas if p.get("default_replica_id"))
 
@@ -50,7 +49,8 @@ class Pipeline:
 def pipeline(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> Iterator[Pipeline]:
     root = tmp_path_factory.mktemp("promote")
     accounts = {
-        name: start_sandbox(root / f"{name}.db", [TAVUS_KEY], log_path=root / f"{name}.log") for name in REPLICAS
+        name: start_sandbox(root / f"{name}.db", [TAVUS_KEY], log_path=root / f"{name}.log")
+        for name in REPLICAS
     }
     try:
         dev = team_deployment(root / "dev", accounts["dev"], postgres, TABLE, "dev")
@@ -100,7 +100,7 @@ def test_apply_deploys_with_the_targets_own_config(pipeline: Pipeline) -> None:
 
 
 def test_files_not_yet_on_the_source_stack_are_refused(pipeline: Pipeline) -> None:
-    pipeline.dev.edit_persona("health-coach", "and you help people", "and you coach sleep, and you help people")
+    pipeline.dev.edit_persona("health-coach", "and you help people", "and you coach sleep, you help people")
     cursor = pipeline.accounts["staging"].admin.cursor()
 
     refused = pipeline.promote("dev", "staging", "--apply")
@@ -108,8 +108,8 @@ def test_files_not_yet_on_the_source_stack_are_refused(pipeline: Pipeline) -> No
     assert refused.returncode == 2
     assert "stack dev does not run exactly these files (1 persona(s) would change there)" in refused.stderr
     assert "plan for stack `dev`" in refused.stderr and "health-coach" in refused.stderr
-    writes = [r for r in pipeline.accounts["staging"].admin.requests(cursor)["requests"] if r["method"] != "GET"]
-    assert writes == []  # nothing was applied
+    logged = pipeline.accounts["staging"].admin.requests(cursor)["requests"]
+    assert [r for r in logged if r["method"] != "GET"] == []  # nothing was applied
 
 
 def test_after_dev_runs_them_the_edit_is_promoted(pipeline: Pipeline) -> None:
