@@ -1,4 +1,4 @@
-"""`python -m bench [--sizes 10,100,500] [--latency-ms 50] [--repeat K] [--out BENCHMARKS.md]`."""
+"""`python -m bench [--sizes 10,100,500] [--latency-ms 50] [--repeat K] [--no-postgres-column] [--out F]`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="also run the product and the engine floor with PULUMI_SKIP_CHECKPOINTS=true",
     )
     parser.add_argument(
+        "--postgres-column", action=argparse.BooleanOptionalAction, default=True,
+        help="also run the product with its state on a local PostgreSQL server (postgres://)",
+    )
+    parser.add_argument(
         "--save-json", type=Path, default=Path(".bench/last-run.json"), help="where to keep the raw samples"
     )
     parser.add_argument("--from-json", type=Path, help="render the report from saved samples; run nothing")
@@ -36,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     config = runner.BenchConfig(
         sizes=args.sizes, latency_ms=args.latency_ms, repeat=args.repeat,
-        skip_checkpoints=args.skip_checkpoints_columns,
+        skip_checkpoints=args.skip_checkpoints_columns, postgres=args.postgres_column,
     )
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
