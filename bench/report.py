@@ -44,6 +44,7 @@ def requests_of(samples: Sequence[Sample]) -> dict[str, int]:
 
 
 NOCKPT = " [PULUMI_SKIP_CHECKPOINTS]"
+POSTGRES = "product-pg"
 
 
 def table_rows(results: Results) -> list[list[str]]:
@@ -51,12 +52,23 @@ def table_rows(results: Results) -> list[list[str]]:
     nockpt = "product-nockpt" in results
     if nockpt:
         header += ["no-checkpoint product s", "no-checkpoint engine floor s", "× floors"]
+    postgres = POSTGRES in results
+    if postgres:
+        header += ["postgres product s", "× file", "postgres rows written", "postgres MiB written"]
     header += ["provider peak MiB", "engine-floor peak MiB", "× engine"]
     rows = [header]
     for size in sorted(results["product"]):
         for op in OPERATIONS:
-            rows.append(_row(results, size, op, nockpt))
+            rows.append(_row(results, size, op, nockpt, postgres))
     return rows
+
+
+def _postgres_cells(results: Results, size: int, op: str) -> list[str]:
+    samples = results[POSTGRES][size][op]
+    seconds = median_seconds(samples)
+    ratio = seconds / median_seconds(results["product"][size][op])
+    first = samples[0]  # writes are deterministic for an operation: the first repetition's
+    return [f"{seconds:.2f}", f"{ratio:.2f}", str(first.state_writes), f"{first.state_bytes / 2**20:.1f}"]
 
 
 def _times(results: Results, size: int, op: str, product: str, engine: str) -> list[str]:
@@ -69,12 +81,14 @@ def _times(results: Results, size: int, op: str, product: str, engine: str) -> l
     return [*cells, f"{seconds / (floor + network):.2f}"]
 
 
-def _row(results: Results, size: int, op: str, nockpt: bool) -> list[str]:
+def _row(results: Results, size: int, op: str, nockpt: bool, postgres: bool) -> list[str]:
     memory, engine_memory = peak_mib(results["product"][size][op]), peak_mib(results["engine"][size][op])
     row = [str(size), LABELS[op], _fmt_requests(requests_of(results["product"][size][op]))]
     row += _times(results, size, op, "product", "engine")
     if nockpt:
         row += _times(results, size, op, "product-nockpt", "engine-nockpt")
+    if postgres:
+        row += _postgres_cells(results, size, op)
     ratio = f"{memory / engine_memory:.2f}" if engine_memory else "-"
     return [*row, f"{memory:.0f}", f"{engine_memory:.0f}", ratio]
 

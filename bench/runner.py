@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -9,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.personas import edited_indexes
-from bench.tracks import OPERATIONS, EngineFloorTrack, NetworkFloorTrack, ProductTrack, Sample
+from bench.tracks import (
+    OPERATIONS,
+    EngineFloorTrack,
+    NetworkFloorTrack,
+    PostgresProductTrack,
+    ProductTrack,
+    Sample,
+)
+from harness.postgres import PostgresServer, start_postgres
 from sandbox.testing import SandboxProcess, start_sandbox
 
 API_KEY = "bench-tavus-key-3f9a0c17"
@@ -25,27 +34,34 @@ class BenchConfig:
     latency_ms: int = 50
     repeat: int = 1
     skip_checkpoints: bool = False  # also run the product with PULUMI_SKIP_CHECKPOINTS=true
+    postgres: bool = False  # also run the product on a postgres:// backend (a local server)
     workdir: Path | None = None
     progress: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
 
 
 def run(config: BenchConfig) -> Results:
-    with tempfile.TemporaryDirectory(prefix="bench-", dir=config.workdir) as tmp:
-        root = Path(tmp)
+    with contextlib.ExitStack() as cleanup:
+        root = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-", dir=config.workdir)))
+        # Default (durable) server settings: the numbers are those of a real server.
+        server = cleanup.enter_context(start_postgres()) if config.postgres else None
         args = ("--latency-ms", str(config.latency_ms))
         names = ["product", "network"] + (["product-nockpt"] if config.skip_checkpoints else [])
+        names += ["product-pg"] if server else []
         sandboxes = {
             name: start_sandbox(root / f"{name}.db", [API_KEY], args, log_path=root / f"{name}.log")
             for name in names
         }
         try:
-            return {**_run_sizes(root, config, sandboxes)}
+            return {**_run_sizes(root, config, sandboxes, server)}
         finally:
             for sandbox in sandboxes.values():
                 sandbox.stop()
+    raise AssertionError("unreachable: a context manager swallowed an exception")
 
 
-def _run_sizes(root: Path, config: BenchConfig, sandboxes: dict[str, SandboxProcess]) -> Results:
+def _run_sizes(
+    root: Path, config: BenchConfig, sandboxes: dict[str, SandboxProcess], server: PostgresServer | None
+) -> Results:
     results: Results = {}
     for size in config.sizes:
         base = root / f"n{size}"
@@ -60,6 +76,10 @@ def _run_sizes(root: Path, config: BenchConfig, sandboxes: dict[str, SandboxProc
                 base / "product-nockpt", sandboxes["product-nockpt"], SKIP_CHECKPOINTS_ENV
             )
             tracks["engine-nockpt"] = EngineFloorTrack(base / "nockpt", SKIP_CHECKPOINTS_ENV)
+        if server is not None:
+            tracks["product-pg"] = PostgresProductTrack(
+                base / "product-pg", sandboxes["product-pg"], server, f"bench_state_n{size}"
+            )
         for repetition in range(config.repeat):
             _one_cycle(size, repetition, tracks, results, config.progress)
         network = tracks["network"]
@@ -89,6 +109,7 @@ def _one_cycle(
             progress(
                 f"N={size} rep {repetition + 1} {op:8} {name:15} {sample.seconds:8.2f} s "
                 f"{_fmt_requests(sample.requests)}"
+                + (f" ({sample.state_writes} state rows written)" if sample.state_writes else "")
             )
 
 

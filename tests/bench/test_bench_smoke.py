@@ -24,22 +24,31 @@ SIZE = 3
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> runner.Results:
     config = runner.BenchConfig(
-        sizes=(SIZE,), latency_ms=0, repeat=1, skip_checkpoints=True,
+        sizes=(SIZE,), latency_ms=0, repeat=1, skip_checkpoints=True, postgres=True,
         workdir=tmp_path_factory.mktemp("bench"), progress=lambda _line: None,
     )
     return runner.run(config)
 
 
 def test_every_operation_is_measured_on_every_track(results: runner.Results) -> None:
-    assert set(results) == {"product", "engine", "network", "product-nockpt", "engine-nockpt"}
+    assert set(results) == {"product", "engine", "network", "product-nockpt", "engine-nockpt", "product-pg"}
     for track in results.values():
         assert list(track[SIZE]) == list(OPERATIONS)
         assert all(len(samples) == 1 for samples in track[SIZE].values())
     # The provider process was found and sampled for every product operation.
     assert all(samples[0].peak_mib > 0 for samples in results["product"][SIZE].values())
-    # Without checkpoints the product makes exactly the same requests.
+    # Without checkpoints, or with the state in PostgreSQL, the product makes exactly the same requests.
     for op in OPERATIONS:
         assert results["product-nockpt"][SIZE][op][0].requests == results["product"][SIZE][op][0].requests
+        assert results["product-pg"][SIZE][op][0].requests == results["product"][SIZE][op][0].requests
+
+
+def test_postgres_state_writes_are_counted(results: runner.Results) -> None:
+    postgres = {op: samples[0] for op, samples in results["product-pg"][SIZE].items()}
+    # A checkpoint per created persona at least; previews write no state at all.
+    assert postgres["create"].state_writes > SIZE and postgres["create"].state_bytes > 0
+    assert postgres["preview"].state_writes == 0 and postgres["refresh"].state_writes == 0
+    assert results["product"][SIZE]["create"][0].state_writes == 0  # only the postgres track counts
 
 
 def test_request_count_targets_hold(results: runner.Results) -> None:
@@ -73,4 +82,5 @@ def test_markdown_report_is_written_and_renders_again_from_json(
     assert "| N | operation | API requests | product s |" in out.read_text()
     assert f"| {SIZE} | `up` editing 10% | 1 GET, 1 PATCH |" in text
     assert "[PULUMI_SKIP_CHECKPOINTS]" in text
+    assert "| postgres product s | × file | postgres rows written | postgres MiB written |" in text
     assert "PASS  no-op `preview` at N=3 makes no API request" in text
