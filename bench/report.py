@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.graph import GRAPH_OPERATIONS, sets_for
 from bench.personas import edited_indexes
 from bench.runner import Results
 from bench.tracks import LABELS, OPERATIONS, Sample
@@ -44,6 +45,7 @@ def requests_of(samples: Sequence[Sample]) -> dict[str, int]:
 
 
 NOCKPT = " [PULUMI_SKIP_CHECKPOINTS]"
+POSTGRES = "product-pg"
 
 
 def table_rows(results: Results) -> list[list[str]]:
@@ -51,12 +53,23 @@ def table_rows(results: Results) -> list[list[str]]:
     nockpt = "product-nockpt" in results
     if nockpt:
         header += ["no-checkpoint product s", "no-checkpoint engine floor s", "× floors"]
+    postgres = POSTGRES in results
+    if postgres:
+        header += ["postgres product s", "× file", "postgres rows written", "postgres MiB written"]
     header += ["provider peak MiB", "engine-floor peak MiB", "× engine"]
     rows = [header]
     for size in sorted(results["product"]):
         for op in OPERATIONS:
-            rows.append(_row(results, size, op, nockpt))
+            rows.append(_row(results, size, op, nockpt, postgres))
     return rows
+
+
+def _postgres_cells(results: Results, size: int, op: str) -> list[str]:
+    samples = results[POSTGRES][size][op]
+    seconds = median_seconds(samples)
+    ratio = seconds / median_seconds(results["product"][size][op])
+    first = samples[0]  # writes are deterministic for an operation: the first repetition's
+    return [f"{seconds:.2f}", f"{ratio:.2f}", str(first.state_writes), f"{first.state_bytes / 2**20:.1f}"]
 
 
 def _times(results: Results, size: int, op: str, product: str, engine: str) -> list[str]:
@@ -69,12 +82,14 @@ def _times(results: Results, size: int, op: str, product: str, engine: str) -> l
     return [*cells, f"{seconds / (floor + network):.2f}"]
 
 
-def _row(results: Results, size: int, op: str, nockpt: bool) -> list[str]:
+def _row(results: Results, size: int, op: str, nockpt: bool, postgres: bool) -> list[str]:
     memory, engine_memory = peak_mib(results["product"][size][op]), peak_mib(results["engine"][size][op])
     row = [str(size), LABELS[op], _fmt_requests(requests_of(results["product"][size][op]))]
     row += _times(results, size, op, "product", "engine")
     if nockpt:
         row += _times(results, size, op, "product-nockpt", "engine-nockpt")
+    if postgres:
+        row += _postgres_cells(results, size, op)
     ratio = f"{memory / engine_memory:.2f}" if engine_memory else "-"
     return [*row, f"{memory:.0f}", f"{engine_memory:.0f}", ratio]
 
@@ -95,9 +110,49 @@ def format_table(rows: list[list[str]], markdown: bool) -> str:
 # -- targets -----------------------------------------------------------------------------------
 
 
+GRAPH_LABELS = {"create": "`up` creating all", "preview": "no-op `preview`",
+                "refresh": "`refresh --preview-only`", "destroy": "`destroy`"}
+
+
+def graph_size(results: Results) -> tuple[int, int]:
+    """(personas, sets) of the graph scenario that ran."""
+    personas = next(iter(results["graph-product"]))
+    return personas, sets_for(personas)
+
+
+def graph_rows(results: Results) -> list[list[str]]:
+    """The graph scenario's table (empty when it did not run)."""
+    if "graph-product" not in results:
+        return []
+    personas, _ = graph_size(results)
+    product, engine = results["graph-product"][personas], results["graph-engine"][personas]
+    rows = [["operation", "API requests", "product s", "engine floor s", "× engine floor"]]
+    for op in GRAPH_OPERATIONS:
+        seconds, floor = median_seconds(product[op]), median_seconds(engine[op])
+        rows.append([GRAPH_LABELS[op], _fmt_requests(requests_of(product[op])), f"{seconds:.2f}",
+                     f"{floor:.2f}", f"{seconds / floor:.2f}"])
+    return rows
+
+
+def _graph_targets(results: Results) -> list[Target]:
+    if "graph-product" not in results:
+        return []
+    personas, sets = graph_size(results)
+    product, engine = results["graph-product"][personas], results["graph-engine"][personas]
+    what = f"{personas} personas sharing {sets} objectives and {sets} guardrails sets"
+    counts = [sum(s.requests.values()) for s in product["preview"]]
+    seconds, floor = median_seconds(product["preview"]), median_seconds(engine["preview"])
+    ratio = seconds / floor
+    return [
+        Target(f"graph ({what}): no-op preview makes no API request", max(counts) == 0, f"{counts}"),
+        Target(f"graph ({what}): no-op preview at most {PREVIEW_VS_ENGINE_MAX}x the engine floor",
+               ratio <= PREVIEW_VS_ENGINE_MAX, f"{seconds:.2f} s / {floor:.2f} s = {ratio:.2f}x"),
+    ]
+
+
 def targets(results: Results) -> list[Target]:
     sizes = sorted(results["product"])
-    found: list[Target] = []
+    found: list[Target] = _graph_targets(results)
     for size in sizes:
         found += _request_targets(size, results["product"][size])
     pairs = [("product", "engine", "")]

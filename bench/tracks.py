@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.engine_floor import make_floor_project
+from bench.graph import write_graph
 from bench.network_floor import NetworkFloor, persona_bodies
 from bench.personas import LLM_SECRET_KEY, LLM_SECRET_VALUE, edit_personas, write_personas
 from bench.procmon import ProviderMemoryMonitor
+from bench.state_writes import StateWriteCounter
+from harness.postgres import PostgresServer
 from harness.project import make_project
 from harness.pulumi import PulumiStack
 from sandbox.testing import SandboxProcess
@@ -40,6 +43,8 @@ class Sample:
     seconds: float
     peak_mib: float = math.nan
     requests: dict[str, int] = field(default_factory=dict)
+    state_writes: int = 0  # rows Pulumi wrote into a postgres:// state table (bench.state_writes)
+    state_bytes: int = 0
 
 
 def _pulumi_op(stack: PulumiStack, op: str) -> Callable[[], Any]:
@@ -56,9 +61,13 @@ def _pulumi_op(stack: PulumiStack, op: str) -> Callable[[], Any]:
 class PulumiTrack:
     """A project run through the real CLI; measures wall time and provider peak memory."""
 
-    def __init__(self, project: Path, state_dir: Path, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, project: Path, state_dir: Path, extra_env: dict[str, str], backend_url: str | None = None
+    ) -> None:
         self.project = project
-        self.stack = PulumiStack(project, state_dir, stack="bench", extra_env=dict(extra_env))
+        self.stack = PulumiStack(
+            project, state_dir, stack="bench", extra_env=dict(extra_env), backend_url=backend_url
+        )
         self.stack.init()
 
     @property
@@ -82,9 +91,11 @@ class PulumiTrack:
 class ProductTrack(PulumiTrack):
     """The product: a project copy deploying to its own sandbox; also counts API requests."""
 
-    def __init__(self, root: Path, sandbox: SandboxProcess, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, sandbox: SandboxProcess, extra_env: dict[str, str], backend_url: str | None = None
+    ) -> None:
         root.mkdir(parents=True)
-        super().__init__(make_project(root, None), root / "state", extra_env)
+        super().__init__(make_project(root, None), root / "state", extra_env, backend_url)
         self.sandbox = sandbox
         sandbox.admin.reset()
         self.stack.set_config("tavus:apiKey", sandbox.api_key, secret=True)
@@ -108,6 +119,21 @@ class ProductTrack(PulumiTrack):
     def list_queries(self) -> list[str]:
         """The query strings of the list requests in the last operation."""
         return [str(e["query"]) for e in self.last_log if e["method"] == "GET" and e["op"] == "list"]
+
+
+class PostgresProductTrack(ProductTrack):
+    """The product with its state in a PostgreSQL table (credentials via PG*); counts state writes."""
+
+    def __init__(self, root: Path, sandbox: SandboxProcess, server: PostgresServer, table: str) -> None:
+        self.counter = StateWriteCounter(server, table)
+        super().__init__(root, sandbox, server.env, server.backend_url(table))
+
+    def run(self, op: str) -> Sample:
+        before = self.counter.read()
+        sample = super().run(op)
+        written = self.counter.read() - before
+        sample.state_writes, sample.state_bytes = written.writes, written.bytes
+        return sample
 
 
 class EngineFloorTrack(PulumiTrack):
@@ -139,3 +165,17 @@ class NetworkFloorTrack:
             seconds = self.floor.replay(self.product.last_log, self.product.names_by_id)
         log = self.sandbox.admin.requests(since=cursor)["requests"]
         return Sample(seconds, requests=dict(Counter(str(entry["method"]) for entry in log)))
+
+
+class GraphProductTrack(ProductTrack):
+    """The product on the graph scenario: personas sharing objectives and guardrails sets."""
+
+    def write(self, count: int) -> None:
+        write_graph(self.project, count)
+
+
+class GraphEngineFloorTrack(EngineFloorTrack):
+    """The engine floor of the same graph files."""
+
+    def write(self, count: int) -> None:
+        write_graph(self.project, count)

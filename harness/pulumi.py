@@ -2,7 +2,8 @@
 
 Why not `pulumi login --local`: it resolves to the OS user's real home directory,
 so two runs would share state. Each `PulumiStack` instead owns a state directory
-holding its PULUMI_HOME and its `file://` backend.
+holding its PULUMI_HOME and, unless given another backend URL (`postgres://` for the
+team tests: harness/postgres.py), its `file://` backend.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PULUMI_BIN = REPO_ROOT / ".tools" / "bin"
 DEFAULT_PASSPHRASE = "tavus-personas local passphrase"
 
-# Variables a caller's environment must not leak into a hermetic run.
-_SCRUBBED_PREFIXES = ("PULUMI_", "TAVUS_")
+# Variables a caller's environment must not leak into a hermetic run (PG*: libpq's settings,
+# which a postgres:// backend would otherwise pick up from the developer's shell).
+_SCRUBBED_PREFIXES = ("PULUMI_", "TAVUS_", "PG")
 
 # Exit code of `--expect-no-changes` when changes were found (CLI >= v3.226.0).
 EXIT_CHANGES_FOUND = 7
@@ -50,21 +52,30 @@ class CommandResult:
 
 
 def hermetic_env(
-    state_dir: Path, passphrase: str = DEFAULT_PASSPHRASE, extra: Mapping[str, str] | None = None
+    state_dir: Path,
+    passphrase: str = DEFAULT_PASSPHRASE,
+    extra: Mapping[str, str] | None = None,
+    backend_url: str | None = None,
 ) -> dict[str, str]:
-    """The environment for one isolated Pulumi workspace rooted at `state_dir`."""
+    """The environment for one isolated Pulumi workspace rooted at `state_dir`.
+
+    The backend is `backend_url` when given (its credentials, e.g. PG* variables, come in
+    `extra`), else a `file://` directory in `state_dir`.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_PREFIXES)}
     home = state_dir / "pulumi-home"
-    backend = state_dir / "backend"
     home.mkdir(parents=True, exist_ok=True)
-    backend.mkdir(parents=True, exist_ok=True)
+    if backend_url is None:
+        backend = state_dir / "backend"
+        backend.mkdir(parents=True, exist_ok=True)
+        # metadata=skip: no `.attrs` sidecars, which the file backend writes in place and a
+        # killed run can leave cut off (docs/reliability.md, "Recovering from a killed pulumi up").
+        backend_url = f"file://{backend}?metadata=skip"
     env.update(
         PATH=f"{PULUMI_BIN}{os.pathsep}{env.get('PATH', '')}",
         PULUMI_HOME=str(home),
         PULUMI_CREDENTIALS_PATH=str(home),
-        # metadata=skip: no `.attrs` sidecars, which the file backend writes in place and a
-        # killed run can leave cut off (docs/reliability.md, "Recovering from a killed pulumi up").
-        PULUMI_BACKEND_URL=f"file://{backend}?metadata=skip",
+        PULUMI_BACKEND_URL=backend_url,
         PULUMI_CONFIG_PASSPHRASE=passphrase,
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
@@ -78,7 +89,11 @@ def hermetic_env(
 
 @dataclass
 class PulumiStack:
-    """One stack of one project, with its own hermetic Pulumi home and backend."""
+    """One stack of one project, with its own hermetic Pulumi home and backend.
+
+    `backend_url` None means a `file://` backend in `state_dir`; a shared URL (postgres://)
+    lets several `PulumiStack`s (pipelines on different runners) use the same stacks.
+    """
 
     project_dir: Path
     state_dir: Path
@@ -86,10 +101,11 @@ class PulumiStack:
     passphrase: str = DEFAULT_PASSPHRASE
     extra_env: dict[str, str] = field(default_factory=dict)
     history: list[CommandResult] = field(default_factory=list)
+    backend_url: str | None = None
 
     @property
     def env(self) -> dict[str, str]:
-        return hermetic_env(self.state_dir, self.passphrase, self.extra_env)
+        return hermetic_env(self.state_dir, self.passphrase, self.extra_env, self.backend_url)
 
     @property
     def backend_dir(self) -> Path:

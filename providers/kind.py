@@ -19,8 +19,6 @@ from providers.endpoints import Endpoint
 ADOPT_INPUT = "adopt_id"
 # A document's `pulumi.recrawl`: any new value recrawls the document once (README: Documents).
 RECRAWL_INPUT = "recrawl"
-# Inputs that are options for the provider, never part of the Tavus body.
-OPTION_INPUTS = (ADOPT_INPUT, RECRAWL_INPUT)
 TYPE_PREFIX = "pulumi-python:dynamic/tavus:"
 COMMON_OUTPUTS = ("created_at", "updated_at", "unmanaged")
 
@@ -38,6 +36,14 @@ class Kind:
     item_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Fields Tavus adds to the item that a file never manages (besides id and timestamps).
     server_fields: frozenset[str] = frozenset()
+    # The input naming an existing item to adopt (personas keep their older name in state).
+    adopt_input: str = ADOPT_INPUT
+    # Outputs beyond the id, timestamps and `unmanaged` (personas: secret fingerprints).
+    extra_outputs: tuple[str, ...] = ()
+    # Resource names carry the folder (`guardrails/compliance`); personas' do not (`storyteller`).
+    qualified_names: bool = True
+    # Options besides adoption that the provider takes as inputs, never part of the body (`recrawl`).
+    option_inputs: tuple[str, ...] = ()
     # Server fields kept as outputs of the resource (a document's `status`), never as inputs.
     status_outputs: tuple[str, ...] = ()
     # The field shown beside the resource name in plans and drift reports.
@@ -58,20 +64,20 @@ class Kind:
 
     @property
     def computed_outputs(self) -> tuple[str, ...]:
-        return (self.id_output, *COMMON_OUTPUTS, *self.status_outputs)
+        return (self.id_output, *COMMON_OUTPUTS, *self.extra_outputs, *self.status_outputs)
 
     def options_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The option inputs set in `props` (`adopt_id`, `recrawl`)."""
-        return {key: props[key] for key in OPTION_INPUTS if props.get(key) is not None}
+        """The option inputs set in `props` besides adoption (a document's `recrawl`)."""
+        return {key: props[key] for key in self.option_inputs if props.get(key) is not None}
 
     def resource_name(self, path_without_suffix: str) -> str:
-        return f"{self.folder}/{path_without_suffix}"
+        return f"{self.folder}/{path_without_suffix}" if self.qualified_names else path_without_suffix
 
     # -- canonical form -------------------------------------------------------------------------
 
     def body_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The Tavus body inside inputs or outputs: no `__provider`, option or computed key."""
-        skip = {*OPTION_INPUTS, *self.computed_outputs}
+        skip = {self.adopt_input, *self.option_inputs, *self.computed_outputs}
         return {k: v for k, v in props.items() if k not in skip and not k.startswith("__")}
 
     def canonical(self, body: Mapping[str, Any]) -> dict[str, Any]:

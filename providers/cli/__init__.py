@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("validate", "drift", "pr_comment", "export", "preflight", "recover")
+COMMANDS = ("validate", "drift", "pr_comment", "export", "preflight", "recover", "promote")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +20,14 @@ from typing import Any
 
 import yaml
 
+from providers.cli._lock_error import explain_lock_error
 from providers.errors import CliError as CliError  # re-exported: the commands import it from here
 from providers.kind import TYPE_PREFIX
 
 PERSONA_TYPE = TYPE_PREFIX + "Persona"
 DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+_TAIL_LINES = 200  # of a streamed run's output, kept to explain its failure
 
 
 def project_name(root: Path) -> str:
@@ -58,16 +61,32 @@ def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     if proc.returncode not in ok_codes:
         # Pulumi masks secret values in its own messages; we add only the command line.
         detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
-        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode}: {detail}")
+        locked = explain_lock_error(proc.stderr, args)
+        raise CliError(locked or f"`pulumi {' '.join(args[:2])}` exited {proc.returncode}: {detail}")
     return proc.stdout
 
 
 def stream_pulumi(root: Path, *args: str) -> None:
-    """Run `pulumi ARGS --non-interactive` in `root`, its output shown as it comes; CliError on failure."""
+    """Run `pulumi ARGS --non-interactive` in `root`, its output shown as it comes; CliError on failure.
+
+    Output (stderr merged into stdout) is passed through line by line and its tail kept, so that a
+    lock error can be explained (`_lock_error`).
+    """
     sys.stdout.flush()
-    proc = subprocess.run(pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL, check=False)
+    tail: deque[str] = deque(maxlen=_TAIL_LINES)
+    with subprocess.Popen(
+        pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            tail.append(line)
     if proc.returncode != 0:
-        raise CliError(f"`pulumi {' '.join(args[:2])}` exited {proc.returncode} (its output is above)")
+        locked = explain_lock_error("".join(tail), args)
+        failed = f"`pulumi {' '.join(args[:2])}` exited {proc.returncode} (its output is above)"
+        raise CliError(locked or failed)
 
 
 def _json_errors(stdout: str) -> str:

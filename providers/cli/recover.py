@@ -10,7 +10,9 @@ A run killed by SIGKILL, the OOM killer or a cancelled CI job can leave three th
    backend URL stops them being written at all; see docs/reliability.md.)
 2. The dead run's lock. It is removed with `pulumi cancel`, but only once we know the run is dead:
    a lock taken on this machine by a live process is never removed; one taken elsewhere is removed
-   only with --force-unlock, since we cannot see whether that run is still going.
+   only with --force-unlock, since we cannot see whether that run is still going. Locks are read
+   from a `file://` directory or, for a `postgres://` backend, from its state table
+   (`_postgres_state`); on other backends (s3://, Pulumi Cloud) only --force-unlock removes them.
 3. Pending creates, cleared with `pulumi refresh --clear-pending-creates`. The next `pulumi up`
    then adopts, by name, each persona the killed run created without recording it.
 
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from providers.cli._postgres_state import PostgresState, is_postgres_url, lock_prefix
 from providers.cli._pulumi import CliError, project_name, pulumi_json, stream_pulumi
 
 EXIT_READY, EXIT_ERROR = 0, 1
@@ -42,7 +45,7 @@ def register(subparsers: Any) -> None:
         "--force-unlock",
         action="store_true",
         help="remove locks this command cannot prove dead (taken on another machine, or on a "
-        "backend other than file://); only when no other `pulumi` run can be using the stack",
+        "backend other than file:// and postgres://); only when no other `pulumi` run can be using the stack",
     )
     parser.set_defaults(handler=run)
 
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 @dataclass(frozen=True)
 class Lock:
-    """One lock file of a file backend, as the Pulumi CLI writes it."""
+    """One lock of a DIY backend (a file, or a row of a postgres:// table), as the Pulumi CLI writes it."""
 
     pid: int
     hostname: str
@@ -74,11 +77,14 @@ class Lock:
 
 
 def recover(root: Path, stack: str, *, force_unlock: bool = False) -> None:
-    backend = backend_directory(root)
+    url = backend_url(root)
+    backend = file_backend_path(url, root)
     if backend is not None:
         for removed in repair_sidecars(backend):
             print(f"recover: removed cut-off metadata file {removed} (left by a killed write)")
-        _unlock_file_backend(root, backend, stack, force_unlock)
+        _unlock(root, stack, stack_locks(backend, project_name(root), stack), force_unlock)
+    elif is_postgres_url(url):
+        _unlock(root, stack, postgres_locks(url, project_name(root), stack), force_unlock)
     elif force_unlock:
         _cancel(root, stack)
     else:
@@ -92,10 +98,9 @@ def recover(root: Path, stack: str, *, force_unlock: bool = False) -> None:
         stream_pulumi(root, "refresh", "--yes", "--clear-pending-creates", "--stack", stack)
 
 
-def backend_directory(root: Path) -> Path | None:
-    """The directory of a `file://` backend (the one `pulumi` itself uses here), else None."""
-    url = str(pulumi_json(root, "whoami", "--verbose", "--json").get("url") or "")
-    return file_backend_path(url, root)
+def backend_url(root: Path) -> str:
+    """The backend URL `pulumi` itself uses here (PULUMI_BACKEND_URL, Pulumi.yaml or `pulumi login`)."""
+    return str(pulumi_json(root, "whoami", "--verbose", "--json").get("url") or "")
 
 
 def file_backend_path(url: str, root: Path) -> Path | None:
@@ -127,21 +132,34 @@ def stack_locks(backend: Path, project: str, stack: str) -> list[Lock]:
     return [_read_lock(path) for path in sorted(directory.glob("*.json"))]
 
 
+def postgres_locks(url: str, project: str, stack: str) -> list[Lock]:
+    """The stack's lock rows in a `postgres://` backend's state table."""
+    rows = PostgresState(url).blobs(lock_prefix(project, stack))
+    return [_parse_lock(blob.key, blob.content) for blob in rows]
+
+
 def _read_lock(path: Path) -> Lock:
     try:
-        content = json.loads(path.read_text())
+        content = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: unreadable lock file ({type(exc).__name__})") from None
+    return _parse_lock(str(path), content)
+
+
+def _parse_lock(where: str, content: bytes) -> Lock:
+    try:
+        fields = json.loads(content)
         return Lock(
-            pid=int(content["pid"]),
-            hostname=str(content["hostname"]),
-            username=str(content.get("username", "?")),
-            timestamp=str(content.get("timestamp", "?")),
+            pid=int(fields["pid"]),
+            hostname=str(fields["hostname"]),
+            username=str(fields.get("username", "?")),
+            timestamp=str(fields.get("timestamp", "?")),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CliError(f"{path}: not a Pulumi lock file ({type(exc).__name__}); remove it by hand") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CliError(f"{where}: not a Pulumi lock file ({type(exc).__name__}); remove it by hand") from None
 
 
-def _unlock_file_backend(root: Path, backend: Path, stack: str, force_unlock: bool) -> None:
-    locks = stack_locks(backend, project_name(root), stack)
+def _unlock(root: Path, stack: str, locks: list[Lock], force_unlock: bool) -> None:
     if not locks:
         return
     for lock in locks:

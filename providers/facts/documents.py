@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from providers import canonical as canon
 from providers.endpoints import Endpoint
-from providers.kind import Kind
+from providers.kind import RECRAWL_INPUT, Kind
 
 # Tavus's documented file formats, judged by the URL's extension (a URL without one is judged by
 # content at Tavus); a crawl starts at a web page, whose URL is not checked.
@@ -71,4 +71,5 @@ KIND: Final = Kind(
     status_outputs=STATUS_OUTPUTS,
     title_field="document_name",
     integer_fields=tuple(("crawl", key) for key in CRAWL_LIMITS),
+    option_inputs=(RECRAWL_INPUT,),
 )

@@ -1,10 +1,25 @@
-"""Facts about the Tavus persona that validation, export and preflight share."""
+"""Facts about the Tavus persona that validation, export, preflight and the provider share."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
+
+from providers.endpoints import persona_endpoint
+from providers.kind import Kind
+
+# The persona as a kind of item. Its collection's path is a setting (`tavus:pathPrefix`: personas
+# or PALs), so the provider takes the endpoint from its client; this one is the default.
+KIND: Final = Kind(
+    folder="personas",
+    type_name="Persona",
+    endpoint=persona_endpoint(),
+    schema_file="persona.schema.json",
+    adopt_input="adopt_persona_id",
+    extra_outputs=("secret_fingerprints", "shown_secrets"),
+    qualified_names=False,
+)
 
 
 def suggested_secret_key(resource_name: str, path: Sequence[str | int]) -> str:

@@ -7,6 +7,7 @@ copy of the example personas it may edit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,9 +91,15 @@ def make_deployment(
     sandbox: SandboxProcess,
     personas: Path | None = REPO_ROOT / "personas",
     stack_name: str = "e2e",
+    backend_url: str | None = None,
+    backend_env: Mapping[str, str] | None = None,
 ) -> Deployment:
+    """`backend_url` and its credentials `backend_env` (PG* variables) default to a file backend."""
     project = make_project(root, personas)
-    stack = PulumiStack(project_dir=project, state_dir=root / "state", stack=stack_name)
+    stack = PulumiStack(
+        project_dir=project, state_dir=root / "state", stack=stack_name,
+        backend_url=backend_url, extra_env=dict(backend_env or {}),
+    )
     stack.init()
     stack.set_config("tavus:apiKey", sandbox.api_key, secret=True)
     stack.set_config("tavus:baseUrl", sandbox.url)

@@ -95,7 +95,7 @@ def test_second_export_writes_nothing(account: Deployment) -> None:
     before = sorted(account.personas_dir.iterdir())
     result = run_cli("export", "--stack", "prod", cwd=account.project, stack=account.stack)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0 persona(s) exported"
+    assert result.stdout.strip() == "0 file(s) exported"
     assert sorted(account.personas_dir.iterdir()) == before
 
 

@@ -47,7 +47,7 @@ def test_other_backends_are_unlocked_only_when_forced(
 ) -> None:
     """An s3:// or Pulumi Cloud backend: its locks cannot be read, so only --force-unlock removes them."""
     calls: list[tuple[str, ...]] = []
-    monkeypatch.setattr(recover_module, "backend_directory", lambda root: None)
+    monkeypatch.setattr(recover_module, "backend_url", lambda root: "s3://bucket/state")
     monkeypatch.setattr(recover_module, "pending_operations", lambda root, stack: [])
     monkeypatch.setattr(recover_module, "stream_pulumi", lambda root, *args: calls.append(args))
 
