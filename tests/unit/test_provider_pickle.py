@@ -14,7 +14,7 @@ from pulumi.runtime._serialization import _serialize
 
 from harness.pulumi import REPO_ROOT
 from providers._resource import ItemResource
-from providers.graph import Guardrails, Objectives
+from providers.graph import RESOURCE_TYPES, Document
 from providers.persona import _PROVIDER
 from providers.provider import PersonaProvider
 
@@ -65,7 +65,7 @@ def test_pickle_is_identical_across_hash_seeds() -> None:
     assert len(outputs) == 1
 
 
-@pytest.mark.parametrize("resource_type", [Objectives, Guardrails], ids=lambda t: t.__name__)
+@pytest.mark.parametrize("resource_type", list(RESOURCE_TYPES.values()), ids=lambda t: t.__name__)
 def test_graph_providers_pickle_as_short_references_without_credentials(
     resource_type: type[ItemResource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,3 +81,11 @@ def test_graph_providers_pickle_as_short_references_without_credentials(
     configured._client()  # the runtime exists now, with the key in it
     again, _ = _serialize(True, serialize_provider, configured)
     assert SECRET.encode() not in base64.b64decode(again) and again == pickled
+
+
+def test_a_document_provider_with_test_clocks_pickles_like_the_shared_one() -> None:
+    """The injected sleep and clock (tests only) never reach state: the engine's copy uses real time."""
+    shared, _ = _serialize(True, serialize_provider, Document.item_provider)
+    injected = type(Document.item_provider)(sleep=lambda _s: None, clock=lambda: 0.0)
+    pickled, _ = _serialize(True, serialize_provider, injected)
+    assert pickled == shared
