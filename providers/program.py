@@ -21,7 +21,15 @@ from providers.errors import InvalidSettingError, MissingApiKeyError, TavusPerso
 from providers.graph import RESOURCE_TYPES
 from providers.persona import Persona
 from providers.settings import settings_from
-from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_project, substitute
+from providers.spec import (
+    Diagnostic,
+    PersonaFile,
+    Ref,
+    check_references,
+    load_project,
+    substitute,
+    tagged_documents,
+)
 
 
 class InvalidPersonaFilesError(TavusPersonasError, pulumi.RunError):
@@ -59,13 +67,18 @@ def declare_all(root: Path = Path(".")) -> dict[str, pulumi.CustomResource]:
     for persona in project.personas:
         body = substitute(persona.body, lambda ref: ids[ref.key] if ref.kind == "ref" else _resolve(ref))
         adopt = persona.options.adopt
-        declared[persona.name] = Persona(persona.name, body, adopt_persona_id=adopt, opts=_options(persona))
+        # Documents selected by tag are a dependency too: created (and ready) before the persona.
+        tagged: list[pulumi.Resource] = [declared[name] for name in tagged_documents(project, persona)]
+        opts = _options(persona, depends_on=tagged)
+        declared[persona.name] = Persona(persona.name, body, adopt_persona_id=adopt, opts=opts)
     return declared
 
 
-def _options(file: PersonaFile) -> pulumi.ResourceOptions:
+def _options(file: PersonaFile, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
     options = file.options
-    return pulumi.ResourceOptions(protect=options.protect, retain_on_delete=options.retain_on_delete)
+    return pulumi.ResourceOptions(
+        protect=options.protect, retain_on_delete=options.retain_on_delete, depends_on=depends_on or None
+    )
 
 
 def _split(key: str) -> tuple[str, str]:

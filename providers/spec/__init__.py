@@ -14,7 +14,7 @@ from providers.spec.files import (
     substitute,
     validate_body,
 )
-from providers.spec.graph import Project, load_kind_text, load_project, validate_item_body
+from providers.spec.graph import Project, load_kind_text, load_project, tagged_documents, validate_item_body
 from providers.spec.model import Diagnostic, PersonaFile, PersonaOptions, Ref
 from providers.spec.rules import KNOWN_TAVUS_MODELS
 from providers.spec.schema_check import SCHEMA_FILE, persona_schema
@@ -39,6 +39,7 @@ __all__ = [
     "load_project",
     "persona_schema",
     "substitute",
+    "tagged_documents",
     "validate_body",
     "validate_item_body",
 ]

@@ -292,6 +292,14 @@ def check_document_tags(project: Project) -> list[Diagnostic]:
     return diagnostics
 
 
+def tagged_documents(project: Project, persona: PersonaFile) -> list[str]:
+    """Resource names of the document files carrying one of the persona's `document_tags`: the
+    persona uses them without naming them, so it must wait for them like for a `{ref:}`."""
+    wanted = set(_strings(persona.body.get("document_tags")))
+    files = project.items(documents.KIND.folder)
+    return [f.name for f in files if wanted & set(_strings(f.body.get("tags")))]
+
+
 def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 

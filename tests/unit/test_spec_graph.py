@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from providers.facts import KINDS
-from providers.spec import Ref, load_project, substitute
+from providers.spec import Ref, load_project, substitute, tagged_documents
 from providers.spec.model import Diagnostic
 from tests.corpus import VALID_GRAPH_FILES, corpus_header
 
@@ -135,3 +135,10 @@ def test_a_crawl_url_is_a_web_page_and_its_extension_is_not_checked(tmp_path: Pa
     )
     (tmp_path / "documents" / "plain.yaml").write_text("document_url: https://example.com/download?id=7\n")
     assert load_project(tmp_path).errors == []
+
+
+def test_a_persona_depends_on_the_document_files_carrying_its_tags(tmp_path: Path) -> None:
+    _knowledge_project(tmp_path, "[billing]")
+    (tmp_path / "documents" / "other.yaml").write_text("document_url: https://example.com/o.pdf\ntags: [x]\n")
+    project = load_project(tmp_path)
+    assert tagged_documents(project, project.personas[0]) == ["documents/faq"]
