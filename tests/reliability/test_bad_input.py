@@ -148,6 +148,12 @@ def test_missing_config_and_secret_keys_are_named(deployment: Deployment) -> Non
             "-1",
             "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got '-1'",
         ),
+        (
+            "tavus:documentTimeoutSeconds",
+            "0",
+            "tavus:documentTimeoutSeconds (or TAVUS_DOCUMENT_TIMEOUT) must be a positive number of seconds, "
+            "got '0': run `pulumi config set tavus:documentTimeoutSeconds 600`",
+        ),
         ("tavus:apiKey", None, "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>`"),
     ],
 )
