@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.llm_testing import LlmAdmin
-from tests.preflight.conftest import Run, persona_yaml, run_preflight, scenario_name, write_project
+from tests.support.preflight import Run, persona_yaml, run_preflight, scenario_name, write_project
 
 
 def _check(run: Run, name: str = "p") -> dict[str, dict[str, str]]:

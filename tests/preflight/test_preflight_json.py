@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.preflight.conftest import OVERRIDES, persona_yaml, run_preflight, write_project
+from tests.support.preflight import OVERRIDES, persona_yaml, run_preflight, write_project
 
 CHECK_NAMES = [
     "config", "reachable", "auth", "model", "request", "stream", "done", "latency", "tools", "perception",

@@ -12,7 +12,7 @@ import pytest
 
 from harness.pulumi import PulumiStack
 from sandbox.llm_testing import LlmAdmin
-from tests.preflight.conftest import (
+from tests.support.preflight import (
     LLM_KEY,
     ORG_HEADER,
     persona_yaml,
