@@ -40,6 +40,12 @@ class ProviderSettings:
         return self.api_key
 
 
+def qualified_config_key(key: str, project: str) -> str:
+    """A config key as `pulumi config` stores it: `openaiApiKey` is `<project>:openaiApiKey`; a key that
+    names its namespace (`tavus:apiKey`) stays as written. `{secret:}`/`{config:}` references use it."""
+    return key if ":" in key else f"{project}:{key}"
+
+
 def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
     """Build settings from a config lookup (Pulumi's `Config.get`), falling back to the environment."""
 
