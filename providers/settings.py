@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from providers.errors import InvalidSettingError, MissingApiKeyError
 
@@ -54,10 +55,28 @@ def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
 
     return ProviderSettings(
         api_key=pick(API_KEY_CONFIG, "TAVUS_API_KEY"),
-        base_url=(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        base_url=_base_url(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL")),
         path_prefix=pick(PATH_PREFIX_CONFIG, "TAVUS_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
         timeout_seconds=_timeout(pick(TIMEOUT_CONFIG, "TAVUS_TIMEOUT")),
     )
+
+
+def _base_url(text: str | None) -> str:
+    """An http(s) URL with a host, without a trailing slash; refused here, naming the setting, rather
+    than by the client's constructor in the middle of a deployment."""
+    if text is None:
+        return DEFAULT_BASE_URL
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        host = None
+    if host is None or parts.scheme not in ("http", "https"):
+        raise InvalidSettingError(
+            f"{BASE_URL_CONFIG} (or TAVUS_BASE_URL) must be an http(s) URL with a host, got {text!r}: "
+            f"run `pulumi config set {BASE_URL_CONFIG} {DEFAULT_BASE_URL}`"
+        )
+    return text.strip().rstrip("/")
 
 
 def _timeout(text: str | None) -> float:

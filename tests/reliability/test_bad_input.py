@@ -148,6 +148,11 @@ def test_missing_config_and_secret_keys_are_named(deployment: Deployment) -> Non
             "-1",
             "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got '-1'",
         ),
+        (
+            "tavus:baseUrl",
+            "tavusapi.com",
+            "tavus:baseUrl (or TAVUS_BASE_URL) must be an http(s) URL with a host, got 'tavusapi.com'",
+        ),
         ("tavus:apiKey", None, "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>`"),
     ],
 )
