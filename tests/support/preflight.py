@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from harness.pulumi import REPO_ROOT
+from harness.pulumi import REPO_ROOT, CommandResult
 from tests.support.cli import run_cli
 
 # Distinctive values, so a scan for them cannot match anything by accident.
@@ -22,17 +21,6 @@ TOOLS_YAML = """
           description: The weather in a city.
           parameters: {type: object, properties: {city: {type: string}}, required: [city]}
 """
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 def persona_yaml(
@@ -71,14 +59,16 @@ def write_project(root: Path, personas: dict[str, str]) -> Path:
     return root
 
 
-def run_preflight(root: Path, *args: str, env: dict[str, str] | None = None, stack: str = "test") -> Run:
+def run_preflight(
+    root: Path, *args: str, env: dict[str, str] | None = None, stack: str = "test"
+) -> CommandResult:
     """`python -m providers preflight --stack STACK --root ROOT ARGS`, as a user runs it."""
     proc = run_cli(
         "preflight", "--stack", stack, "--root", str(root), *args,
         cwd=REPO_ROOT,
         env=env if env is not None else {**os.environ, **OVERRIDES},
     )
-    run = Run(proc.returncode, proc.stdout, proc.stderr)
+    run = CommandResult(tuple(proc.args), proc.returncode, proc.stdout, proc.stderr)
     for secret in SECRETS:
         assert secret not in run.output, "a secret value was printed"
     assert "Traceback" not in run.stderr, run.stderr
