@@ -13,7 +13,7 @@ import pytest
 
 from providers.spec import Ref, load_project, substitute
 from providers.spec.model import Diagnostic
-from tests.corpus import corpus_header
+from tests.support.corpus import corpus_header
 
 TREE = Path(__file__).resolve().parents[1] / "bad_graph"
 CASES = sorted(p for p in TREE.rglob("*.yaml") if p.read_text(encoding="utf-8").startswith("# expect: "))
