@@ -181,15 +181,15 @@ def test_every_bad_graph_file_is_refused_with_zero_api_calls(deployment: Deploym
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
         if path.read_text(encoding="utf-8").startswith("# expect: "):
-            cases.append((relative, corpus_header(path.read_text(encoding="utf-8"))))
+            cases.append((relative, corpus_header(path)))
     assert len(cases) >= 10
 
     result = _refused(deployment)
 
     for relative, expected in cases:
-        where = relative if expected["line"] == "none" else f"{relative}:{expected['line']}"
+        where = relative if expected.line is None else f"{relative}:{expected.line}"
         lines = [text for text in result.output.splitlines() if f"{where}: error: " in text]
-        assert any(expected["expect"] in line for line in lines), f"{relative}: {lines}"
+        assert any(expected.expect in line for line in lines), f"{relative}: {lines}"
     for valid in ("personas/valid_user.yaml", "objectives/valid_intake.yaml", "guardrails/valid_rules.yaml"):
         assert f"{valid}:" not in result.output
     FIGURES["inputs refused"] += len(cases)
