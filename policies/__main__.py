@@ -7,10 +7,10 @@ from pathlib import Path
 # the provider's own definitions (secret paths, persona file loading) instead of copies.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi_policy import PolicyPack  # noqa: E402
+from pulumi_policy import PolicyPack
 
-from policies.rules import POLICIES  # noqa: E402
-from policies.secret_marks import mark_secrets  # noqa: E402
+from policies.rules import POLICIES
+from policies.secret_marks import mark_secrets
 
 mark_secrets()
 PolicyPack(name="tavus-personas", policies=list(POLICIES))

@@ -125,7 +125,9 @@ def _token_check(limit_key: str, consequence: str) -> PersonaCheck:
     return check
 
 
-def check_retain_on_delete(persona: PersonaResource, config: Mapping[str, Any], report: ReportViolation) -> None:
+def check_retain_on_delete(
+    persona: PersonaResource, config: Mapping[str, Any], report: ReportViolation
+) -> None:
     if not config["forbidden"]:
         return
     path = project_dir(config.get("project_dir")) / Path(persona.file)
@@ -138,13 +140,15 @@ def check_retain_on_delete(persona: PersonaResource, config: Mapping[str, Any], 
         )
 
 
-def check_api_keys_secret(persona: PersonaResource, _config: Mapping[str, Any], report: ReportViolation) -> None:
+def check_api_keys_secret(
+    persona: PersonaResource, _config: Mapping[str, Any], report: ReportViolation
+) -> None:
     for path, value in walk(persona.props):
         if is_secret_path(path) and isinstance(value, str) and value and not isinstance(value, SecretText):
             field = ".".join(path)
             report(
-                f"{persona.where(field)}: the key reaches Pulumi in plaintext, so it would be stored unencrypted "
-                "in state. Pass it as a secret: `{secret: KEY}` in the file and "
+                f"{persona.where(field)}: the key reaches Pulumi in plaintext, so it would be stored "
+                "unencrypted in state. Pass it as a secret: `{secret: KEY}` in the file and "
                 "`pulumi config set --secret KEY <value>`.",
                 None,
             )
@@ -187,7 +191,10 @@ POLICIES: tuple[ResourceValidationPolicy, ...] = (
         "prompt-fast-token-budget",
         "system_prompt + context past this size makes every reply slower.",
         EnforcementLevel.ADVISORY,
-        {"max_tokens": {"type": "integer", "minimum": 1, "default": DEFAULT_SLOW_TOKENS}, **_TOKEN_PROPERTIES},
+        {
+            "max_tokens": {"type": "integer", "minimum": 1, "default": DEFAULT_SLOW_TOKENS},
+            **_TOKEN_PROPERTIES,
+        },
         _token_check("max_tokens", "replies get slower"),
     ),
     _persona_policy(

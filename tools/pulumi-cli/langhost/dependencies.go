@@ -43,7 +43,6 @@ func (h *languageHost) InstallDependencies(
 	if err := tc.InstallDependencies(ctx, dir, req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Finished installing dependencies\n\n")
 	return closer.Close()
 }
 

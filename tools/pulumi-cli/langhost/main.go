@@ -156,7 +156,6 @@ func (h *languageHost) track(cmd *exec.Cmd, add bool) {
 	}
 }
 
-
 func errUnimplemented(method, why string) error {
 	return status.Errorf(codes.Unimplemented, "method %s not implemented: %s", method, why)
 }
