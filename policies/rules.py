@@ -117,7 +117,7 @@ def _token_check(limit_key: str, consequence: str) -> PersonaCheck:
         if tokens > limit:
             report(
                 f"{persona.where('system_prompt + context')}: about {tokens:,} tokens "
-                f"(1 token ~ {config['chars_per_token']} characters), over {limit:,}: {consequence}. "
+                f"(1 token ~ {config['chars_per_token']:g} characters), over {limit:,}: {consequence}. "
                 "Shorten the prompt or move reference material into a knowledge-base document.",
                 None,
             )
