@@ -179,3 +179,49 @@ def test_pack_sdk_builds_a_wheel(tmp_path: Path) -> None:
     assert str(artifact) in packed.stdout
     with zipfile.ZipFile(artifact) as wheel:
         assert wheel.read("tavus_sdk/__init__.py") == b"ANSWER = 42\n"
+
+
+GREETER_PLUGIN = '''\
+from typing import TypedDict
+
+import pulumi
+from pulumi.provider.experimental import component_provider_host
+
+
+class GreetingArgs(TypedDict):
+    who: pulumi.Input[str]
+
+
+class Greeting(pulumi.ComponentResource):
+    message: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GreetingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("greeter:index:Greeting", name, {}, opts)
+        self.message = pulumi.Output.concat("hello ", args["who"])
+        self.register_outputs({"message": self.message})
+
+
+if __name__ == "__main__":
+    component_provider_host(name="greeter", components=[Greeting])
+'''
+
+
+def test_a_python_plugin_gets_its_own_virtualenv_and_runs(tmp_path: Path) -> None:
+    # RunPlugin for a resource plugin: a component provider in a directory with a __main__.py
+    # and no `virtualenv` option, so it gets `venv/` of its own (InstallDependencies, IsPlugin).
+    plugin = tmp_path / "greeter"
+    plugin.mkdir()
+    (plugin / "PulumiPlugin.yaml").write_text("runtime:\n  name: python\n")
+    (plugin / "__main__.py").write_text(GREETER_PLUGIN)
+    requirements = (REPO_ROOT / "requirements.txt").read_text().splitlines()
+    pinned = next(line for line in requirements if line.startswith("pulumi=="))
+    (plugin / "requirements.txt").write_text(pinned + "\n")
+    stack = PulumiStack(project_dir=tmp_path, state_dir=tmp_path / "state")
+
+    run = stack.run("package", "get-schema", str(plugin))
+    assert (plugin / "venv" / "bin" / "python").exists()
+    schema_start = re.search(r"^\{", run.stdout, re.M)  # after pip's lines, if any
+    assert schema_start, run.output
+    schema = json.loads(run.stdout[schema_start.start() :])
+    assert schema["name"] == "greeter"
+    assert schema["resources"]["greeter:index:Greeting"]["isComponent"] is True
