@@ -6,7 +6,8 @@
 #     checkout: the CLI at PULUMI_VERSION, our Python language host, the SDK's exec shim and
 #     our provider launcher (SPEC section 8; README, "The Pulumi CLI");
 #  3. .tools/actionlint -> the pinned actionlint (lints .github/workflows in `make test`), built
-#     from its Go module into the same cache (its PyPI wheel downloads a binary at build time).
+#     from its Go module into the same cache (its PyPI wheel downloads a binary at build time);
+#     skipped, with a note, where there is no Go.
 # Quiet when everything is already in place; prints progress when it has work to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -130,9 +131,10 @@ ensure_cli() {
 ensure_actionlint() {
     local dir="$CACHE_ROOT/actionlint/$ACTIONLINT_VERSION" tmp
     if [ ! -x "$dir/actionlint" ]; then
+        # Only `make test` lints workflows: a deploy job with the CLI from Pulumi's installer has no Go.
         command -v go >/dev/null || {
-            say "Go is needed to build actionlint $ACTIONLINT_VERSION (the workflow lint of make test)"
-            exit 1
+            say "skipping actionlint $ACTIONLINT_VERSION: no Go to build it (only make test's workflow lint needs it)"
+            return
         }
         say "building actionlint $ACTIONLINT_VERSION from its Go module into $dir"
         mkdir -p "$CACHE_ROOT/actionlint"
