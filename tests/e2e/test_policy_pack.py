@@ -174,3 +174,18 @@ def test_api_keys_must_reach_pulumi_as_secrets(tmp_path: Path, module_sandbox: S
     assert f"{where}: the key reaches Pulumi in plaintext" in run.stdout
     assert PLAIN_KEY not in run.output  # the rule names the field, never the value
     assert not set(SECRETS) & set(run.output.split())
+
+
+def test_the_shipped_prod_config_passes_the_example_personas(
+    tmp_path: Path, module_sandbox: SandboxProcess
+) -> None:
+    # The config the deploy and preview workflows use: valid for the CLI, and today's personas deploy
+    # (guardrails are advisory until personas reference them).
+    examples = make_deployment(tmp_path, module_sandbox, stack_name="prod")
+    config = str(REPO_ROOT / "policies" / "config" / "prod.json")
+    run = examples.stack.preview("--policy-pack", PACK, "--policy-pack-config", config, check=False)
+    assert run.returncode == 0, run.output
+    assert violations(run) == {
+        ("advisory", "production-personas-have-guardrails", "storyteller"),
+        ("advisory", "production-personas-have-guardrails", "health-coach"),
+    }
