@@ -43,6 +43,9 @@ func (h *languageHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumir
 	if err != nil {
 		return err
 	}
+	if cmd.Env == nil { // the ambient Python: the toolchain left the environment to be inherited
+		cmd.Env = os.Environ()
+	}
 	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
 	if err != nil {
 		return err
