@@ -46,12 +46,16 @@ assemble_bin() {
         "$own/pulumi-resource-pulumi-python" "$bin/"
 }
 
+WORK=""
+cleanup() { [ -z "$WORK" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
 main() {
     local work
     make --no-print-directory bootstrap
     build_cli
     work=$(mktemp -d "${TMPDIR:-/tmp}/tavus-compat.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
+    WORK=$work
     # tracked and new files of the checkout, as they are now
     git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work"
     ln -s "$PWD/.venv" "$work/.venv"
