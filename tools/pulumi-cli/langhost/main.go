@@ -9,15 +9,17 @@
 // virtualenv and pip handling by the SDK's public `python/toolchain` package, both
 // from github.com/pulumi/pulumi/sdk/v3 at the pinned version.
 //
-// The RPCs, one file each, and which CLI commands call them (README, "The Pulumi CLI",
-// has the table):
+// Where each RPC lives, and which CLI commands call it (README, "The Pulumi CLI",
+// has the table with the test of each):
 //
 //   - run.go          Run: up, preview, refresh, destroy
 //   - plugins.go      RunPlugin: --policy-pack and Python plugins
-//   - dependencies.go InstallDependencies (pulumi install), GetProgramDependencies
-//     and About (pulumi about), GetRequiredPackages (every operation)
+//   - dependencies.go InstallDependencies (pulumi install), About and
+//     GetProgramDependencies (pulumi about), GetRequiredPackages (every operation;
+//     packages.go reads the installed packages' pulumi-plugin.json)
 //   - pack.go         Pack (pulumi package pack-sdk)
 //   - main.go         the server, GetPluginInfo, Handshake, Cancel
+//   - options.go      the runtime options of Pulumi.yaml / PulumiPolicy.yaml / PulumiPlugin.yaml
 //
 // Code generation (GenerateProgram/Project/Package, Link, Template) answers
 // Unimplemented: it is for `pulumi convert`/`package gen-sdk`, which do not apply
