@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from sandbox.testing import SandboxProcess, start_sandbox
-from tests.support.deployment import TAVUS_KEY, Deployment, assert_no_secrets, make_deployment
+from sandbox.testing import SandboxProcess
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 
@@ -73,16 +72,9 @@ PERSONAS = {
 
 
 @pytest.fixture(scope="module")
-def graph_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    root = tmp_path_factory.mktemp("graph-sandbox")
-    with start_sandbox(root / "tavus.db", [TAVUS_KEY], log_path=root / "sandbox.log") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory, graph_sandbox: SandboxProcess) -> Deployment:
+def graph(tmp_path_factory: pytest.TempPathFactory, module_sandbox: SandboxProcess) -> Deployment:
     root = tmp_path_factory.mktemp("graph")
-    deployment = make_deployment(root, graph_sandbox, personas=None, stack_name="graph")
+    deployment = make_deployment(root, module_sandbox, personas=None, stack_name="graph")
     deployment.write_file("objectives/intake.yaml", INTAKE)
     deployment.write_file("objectives/feedback.yaml", FEEDBACK)
     deployment.write_file("guardrails/compliance.yaml", COMPLIANCE)

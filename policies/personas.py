@@ -1,0 +1,89 @@
+"""Which resources the rules look at, and how to read a persona from one.
+
+Rules apply to persona resources only: other resource kinds (objectives, guardrails,
+documents, dictionaries) share the dynamic-provider type token, so a persona is recognised by
+its inputs (a `persona_name`), never by the type alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs
+
+from providers.spec import PersonaOptions, load_persona_text
+
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
+PACK_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class PersonaResource:
+    name: str  # the resource name: the file's path under personas/ without extension
+    props: Mapping[str, Any]
+
+    @property
+    def file(self) -> str:
+        return f"personas/{self.name}.yaml"
+
+    def where(self, field: str) -> str:
+        """How a violation names the place to fix: persona, file and field."""
+        return f"persona {self.name!r} ({self.file}), field {field}"
+
+
+def persona_of(args: ResourceValidationArgs) -> PersonaResource | None:
+    """The persona behind this resource, or None for any other resource."""
+    if not args.resource_type.startswith(DYNAMIC_TYPE_PREFIX):
+        return None
+    props = args.props
+    if "persona_name" not in props:
+        return None
+    return PersonaResource(args.name, props)
+
+
+def layer(props: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    layers = props.get("layers")
+    value = layers.get(name) if isinstance(layers, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def walk(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every leaf of a JSON-like value with its path (list items as "[i]")."""
+    if isinstance(value, Mapping):
+        for key in value:
+            yield from walk(value[key], (*path, str(key)))
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        for index, item in enumerate(value):
+            yield from walk(item, (*path, f"[{index}]"))
+    else:
+        yield path, value
+
+
+def project_dir(configured: str | None) -> Path:
+    """The project whose persona files are checked: policy config `project_dir`, else the
+    nearest directory above the pack holding a Pulumi.yaml (the pack ships inside the project)."""
+    if configured:
+        return Path(configured)
+    for candidate in PACK_DIR.parents:
+        if (candidate / "Pulumi.yaml").is_file():
+            return candidate
+    return PACK_DIR.parent
+
+
+@cache
+def file_options(path: Path) -> PersonaOptions | None:
+    """The `pulumi:` options block of one persona file (None when unreadable).
+
+    Pulumi does not send the `retain_on_delete` resource option to policy packs, so the
+    rule reads it where the program does: the persona file, with the provider's own loader.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    persona, _ = load_persona_text(text, str(path), path.stem)
+    return persona.options if persona else None
