@@ -7,7 +7,7 @@ its inputs (a `persona_name`), never by the type alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
+from providers.canonical import SECRET_PATHS
 from providers.spec import PersonaOptions, load_persona_text
 
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
@@ -51,16 +52,28 @@ def layer(props: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def walk(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every leaf of a JSON-like value with its path (list items as "[i]")."""
-    if isinstance(value, Mapping):
-        for key in value:
-            yield from walk(value[key], (*path, str(key)))
-    elif isinstance(value, Sequence) and not isinstance(value, str):
-        for index, item in enumerate(value):
-            yield from walk(item, (*path, f"[{index}]"))
-    else:
-        yield path, value
+def secret_values(props: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path, value) at each secret-bearing path the persona has (providers.canonical.SECRET_PATHS).
+
+    Only those paths are read: during a preview another field may hold a value Pulumi does not know
+    yet (an id from `{ref:}`), and pulumi-policy refuses to run a rule that reads one.
+    """
+    for pattern in SECRET_PATHS:
+        yield from _along(props, pattern, ())
+
+
+FieldPath = tuple[str, ...]
+
+
+def _along(node: Any, pattern: FieldPath, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, node
+        return
+    if not isinstance(node, Mapping):
+        return
+    keys = list(node) if pattern[0] == "*" else [pattern[0]] if pattern[0] in node else []
+    for key in keys:
+        yield from _along(node[key], pattern[1:], (*path, str(key)))
 
 
 def project_dir(configured: str | None) -> Path:

@@ -23,9 +23,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.personas import PersonaResource, file_options, layer, persona_of, project_dir, walk
+from policies.personas import PersonaResource, file_options, layer, persona_of, project_dir, secret_values
 from policies.secret_marks import SecretText
-from providers.canonical import is_secret_path
 
 PersonaCheck = Callable[[PersonaResource, Mapping[str, Any], ReportViolation], None]
 
@@ -143,8 +142,8 @@ def check_retain_on_delete(
 def check_api_keys_secret(
     persona: PersonaResource, _config: Mapping[str, Any], report: ReportViolation
 ) -> None:
-    for path, value in walk(persona.props):
-        if is_secret_path(path) and isinstance(value, str) and value and not isinstance(value, SecretText):
+    for path, value in secret_values(persona.props):
+        if isinstance(value, str) and value and not isinstance(value, SecretText):
             field = ".".join(path)
             report(
                 f"{persona.where(field)}: the key reaches Pulumi in plaintext, so it would be stored "

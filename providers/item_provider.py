@@ -38,6 +38,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from providers import _engine_errors
 from providers import canonical as canon
@@ -99,7 +101,8 @@ class ItemProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         body = self.kind.body_of(news)
-        failures = [CheckFailure(issue.path or self._label, issue.message) for issue in self._validate(body)]
+        issues = self._validate(_with_unknowns_as_ids(body))
+        failures = [CheckFailure(issue.path or self._label, issue.message) for issue in issues]
         inputs = self.kind.canonical(body)
         adopt = news.get(self.kind.adopt_input)
         if adopt:
@@ -295,6 +298,22 @@ class ObjectivesProvider(ItemProvider):
 
 class GuardrailsProvider(ItemProvider):
     kind = guardrails.KIND
+
+
+def _with_unknowns_as_ids(value: Any) -> Any:
+    """`value` with every value the engine does not know yet replaced by a placeholder id.
+
+    During a preview, a `{ref:}` to a set that does not exist yet is unknown (the set's id is an
+    output of its create). Only ids are ever unknown here (config and secrets are known), and
+    the file was validated with the reference in place: validate the rest, not the placeholder.
+    """
+    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
+        return "unknown-until-created"
+    if isinstance(value, Mapping):
+        return {key: _with_unknowns_as_ids(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_with_unknowns_as_ids(item) for item in value]
+    return value
 
 
 def _warn(message: str) -> None:

@@ -92,6 +92,20 @@ def _failed_requests(d: Deployment, cursor: int) -> list[dict[str, Any]]:
     return [e for e in d.sandbox.admin.requests(since=cursor)["requests"] if (e["status"] or 500) >= 400]
 
 
+def test_a_preview_of_the_fresh_stack_plans_every_create_with_no_request(graph: Deployment) -> None:
+    # Before anything exists, a persona's {ref:} ids are unknown: the plan must still go through
+    # (this is the pull request's preview of a new environment).
+    cursor = graph.sandbox.admin.cursor()
+    plan = graph.stack.preview("--json")
+    steps = json.loads(plan.stdout)["steps"]
+    created = sorted(step["urn"].rsplit("::", 1)[1] for step in steps if step["op"] == "create")
+    assert created == sorted([
+        "objectives/feedback", "objectives/intake", "guardrails/compliance", "guardrails/tone",
+        *PERSONAS, "tavus-personas-graph",
+    ])
+    assert graph.sandbox.admin.count(since=cursor) == 0
+
+
 def test_a_fresh_stack_comes_up_in_one_up(graph: Deployment) -> None:
     cursor = graph.sandbox.admin.cursor()
     graph.stack.up("--diff")

@@ -26,6 +26,10 @@ GUARDED = "guardrail_ids: [g12345]\n"
 PERSONAS = {
     # no rule applies to it under any config below
     "compliant": "persona_name: Compliant\nsystem_prompt: Be brief.\n" + GUARDED,
+    # guarded by a set of this stack, by name: its id is unknown until the set exists
+    "guarded-by-ref": (
+        "persona_name: Guarded\nsystem_prompt: Be brief.\nguardrail_ids: [{ref: guardrails/rules}]\n"
+    ),
     "offsite": (
         "persona_name: Offsite\nsystem_prompt: Be brief.\n" + GUARDED + "layers:\n  llm:\n    model: m1\n"
         "    base_url: https://llm.partner.example/v1\n    api_key: {secret: offsiteKey}\n"
@@ -67,6 +71,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, module_sandbox: Sandbox
     deployment.stack.set_config("offsiteKey", OFFSITE_KEY, secret=True)
     for name, text in PERSONAS.items():
         deployment.write_persona(name, text)
+    deployment.write_file("guardrails/rules.yaml", "name: Rules\ndata:\n"
+                          "  - {guardrail_name: be_kind, guardrail_prompt: Be kind.}\n")
     return deployment
 
 
