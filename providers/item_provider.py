@@ -44,11 +44,12 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from providers import _engine_errors
 from providers import canonical as canon
 from providers._runtime import Index, Runtime
-from providers._unknowns import with_placeholders
 from providers.client import TavusClient
 from providers.document_wait import Waiter
 from providers.endpoints import Endpoint
@@ -114,8 +115,7 @@ class ItemProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         body = self.kind.body_of(news)
-        # In a preview, ids of referenced items about to be created or replaced are still unknown.
-        issues = self._validate(with_placeholders(body))
+        issues = self._validate(_with_unknowns_as_ids(body))
         failures = [CheckFailure(issue.path or self._label, issue.message) for issue in issues]
         inputs = {**self.kind.canonical(body), **self.kind.options_of(news)}
         adopt = news.get(self.kind.adopt_input)
@@ -403,6 +403,22 @@ class DocumentProvider(ItemProvider):
             fields["tags"] = []  # tags removed from the file: the document keeps none
         if fields:
             self._client().update_fields(item_id, fields)
+
+
+def _with_unknowns_as_ids(value: Any) -> Any:
+    """`value` with every value the engine does not know yet replaced by a placeholder id.
+
+    During a preview, a `{ref:}` to a set that does not exist yet is unknown (the set's id is an
+    output of its create). Only ids are ever unknown here (config and secrets are known), and
+    the file was validated with the reference in place: validate the rest, not the placeholder.
+    """
+    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
+        return "unknown-until-created"
+    if isinstance(value, Mapping):
+        return {key: _with_unknowns_as_ids(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_with_unknowns_as_ids(item) for item in value]
+    return value
 
 
 def _warn(message: str) -> None:

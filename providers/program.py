@@ -20,7 +20,7 @@ import pulumi
 from providers.errors import InvalidSettingError, MissingApiKeyError, TavusPersonasError
 from providers.graph import RESOURCE_TYPES
 from providers.persona import Persona
-from providers.settings import settings_from
+from providers.settings import qualified_config_key, settings_from
 from providers.spec import (
     Diagnostic,
     PersonaFile,
@@ -82,9 +82,9 @@ def _options(file: PersonaFile, depends_on: list[pulumi.Resource] | None = None)
 
 
 def _split(key: str) -> tuple[str, str]:
-    """`openaiApiKey` is project config; `tavus:apiKey` names its namespace."""
-    namespace, _, name = key.rpartition(":")
-    return namespace or pulumi.get_project(), name
+    """(namespace, name): `openaiApiKey` is project config; `tavus:apiKey` names its namespace."""
+    namespace, _, name = qualified_config_key(key, pulumi.get_project()).rpartition(":")
+    return namespace, name
 
 
 def _resolve(ref: Ref) -> Any:
@@ -95,8 +95,7 @@ def _resolve(ref: Ref) -> Any:
 
 
 def _has_config(key: str) -> bool:
-    namespace, name = _split(key)
-    return pulumi.runtime.get_config(f"{namespace}:{name}") is not None
+    return pulumi.runtime.get_config(qualified_config_key(key, pulumi.get_project())) is not None
 
 
 def _check_provider_settings() -> list[Diagnostic]:

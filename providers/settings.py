@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from providers.errors import InvalidSettingError, MissingApiKeyError
 
@@ -49,6 +50,12 @@ class ProviderSettings:
         return self.api_key
 
 
+def qualified_config_key(key: str, project: str) -> str:
+    """A config key as `pulumi config` stores it: `openaiApiKey` is `<project>:openaiApiKey`; a key that
+    names its namespace (`tavus:apiKey`) stays as written. `{secret:}`/`{config:}` references use it."""
+    return key if ":" in key else f"{project}:{key}"
+
+
 def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
     """Build settings from a config lookup (Pulumi's `Config.get`), falling back to the environment."""
 
@@ -57,7 +64,7 @@ def settings_from(config_get: Callable[[str], str | None]) -> ProviderSettings:
 
     return ProviderSettings(
         api_key=pick(API_KEY_CONFIG, "TAVUS_API_KEY"),
-        base_url=(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        base_url=_base_url(pick(BASE_URL_CONFIG, "TAVUS_BASE_URL")),
         path_prefix=pick(PATH_PREFIX_CONFIG, "TAVUS_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
         timeout_seconds=_seconds(TIMEOUT_CONFIG, "TAVUS_TIMEOUT", pick, DEFAULT_TIMEOUT_SECONDS),
         document_timeout_seconds=_seconds(DOCUMENT_TIMEOUT_CONFIG, "TAVUS_DOCUMENT_TIMEOUT", pick,
@@ -72,6 +79,24 @@ def _flag(key: str, text: str | None) -> bool:
     if text.strip().lower() in ("true", "1", "yes"):
         return True
     raise InvalidSettingError(f"{key} must be true or false, got {text!r}: `pulumi config set {key} true`")
+
+
+def _base_url(text: str | None) -> str:
+    """An http(s) URL with a host, without a trailing slash; refused here, naming the setting, rather
+    than by the client's constructor in the middle of a deployment."""
+    if text is None:
+        return DEFAULT_BASE_URL
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        host = None
+    if host is None or parts.scheme not in ("http", "https"):
+        raise InvalidSettingError(
+            f"{BASE_URL_CONFIG} (or TAVUS_BASE_URL) must be an http(s) URL with a host, got {text!r}: "
+            f"run `pulumi config set {BASE_URL_CONFIG} {DEFAULT_BASE_URL}`"
+        )
+    return text.strip().rstrip("/")
 
 
 def _seconds(

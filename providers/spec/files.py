@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from providers.settings import qualified_config_key
 from providers.spec.model import Diagnostic, FieldPath, PersonaFile, PersonaOptions, Ref, format_path
 from providers.spec.report import FileReport
 from providers.spec.rules import check_rules
@@ -214,8 +215,7 @@ def check_references(
         for path, ref in persona.refs:
             if ref.kind == "ref":  # another resource of the stack, not config: see spec.graph
                 continue
-            full_key = ref.key if ":" in ref.key else f"{project}:{ref.key}"
-            if not has_config(full_key):
+            if not has_config(qualified_config_key(ref.key, project)):
                 secret = " --secret" if ref.kind == "secret" else ""
                 diagnostics.append(Diagnostic(
                     "error", persona.file, persona.lines.get(path), path,

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import TAVUS_KEY, Deployment, assert_no_secrets, make_deployment
+from sandbox.testing import SandboxProcess
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 
@@ -73,16 +72,9 @@ PERSONAS = {
 
 
 @pytest.fixture(scope="module")
-def graph_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    root = tmp_path_factory.mktemp("graph-sandbox")
-    with start_sandbox(root / "tavus.db", [TAVUS_KEY], log_path=root / "sandbox.log") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory, graph_sandbox: SandboxProcess) -> Deployment:
+def graph(tmp_path_factory: pytest.TempPathFactory, module_sandbox: SandboxProcess) -> Deployment:
     root = tmp_path_factory.mktemp("graph")
-    deployment = make_deployment(root, graph_sandbox, personas=None, stack_name="graph")
+    deployment = make_deployment(root, module_sandbox, personas=None, stack_name="graph")
     deployment.write_file("objectives/intake.yaml", INTAKE)
     deployment.write_file("objectives/feedback.yaml", FEEDBACK)
     deployment.write_file("guardrails/compliance.yaml", COMPLIANCE)
@@ -98,6 +90,20 @@ def _live_personas(d: Deployment) -> dict[str, dict[str, Any]]:
 
 def _failed_requests(d: Deployment, cursor: int) -> list[dict[str, Any]]:
     return [e for e in d.sandbox.admin.requests(since=cursor)["requests"] if (e["status"] or 500) >= 400]
+
+
+def test_a_preview_of_the_fresh_stack_plans_every_create_with_no_request(graph: Deployment) -> None:
+    # Before anything exists, a persona's {ref:} ids are unknown: the plan must still go through
+    # (this is the pull request's preview of a new environment).
+    cursor = graph.sandbox.admin.cursor()
+    plan = graph.stack.preview("--json")
+    steps = json.loads(plan.stdout)["steps"]
+    created = sorted(step["urn"].rsplit("::", 1)[1] for step in steps if step["op"] == "create")
+    assert created == sorted([
+        "objectives/feedback", "objectives/intake", "guardrails/compliance", "guardrails/tone",
+        *PERSONAS, "tavus-personas-graph",
+    ])
+    assert graph.sandbox.admin.count(since=cursor) == 0
 
 
 def test_a_fresh_stack_comes_up_in_one_up(graph: Deployment) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import TAVUS_KEY, Deployment, assert_no_secrets, make_deployment
+from tests.support.deployment import TAVUS_KEY, Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import EXIT_CHANGES_FOUND
-from tests.e2e.deployment import REPLICA_ID, ROTATED_KEY, STORYTELLER_KEY, Deployment, assert_no_secrets
+from tests.support.deployment import REPLICA_ID, ROTATED_KEY, STORYTELLER_KEY, Deployment, assert_no_secrets
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,8 @@ from providers.cli.export import persona_file, slugify
 from providers.facts.persona import camel
 from providers.spec import load_persona_text
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 RECEPTIONIST_KEY = "sk-export-receptionist-4f7a2c91"
 GUIDE_TTS_KEY = "el-export-guide-tts-83b1d6e0"

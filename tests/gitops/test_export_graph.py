@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, make_deployment
 
 pytestmark = pytest.mark.e2e
 

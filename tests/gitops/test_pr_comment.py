@@ -16,8 +16,8 @@ import pytest
 
 from providers.cli.pr_comment import UNCOUNTED
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 

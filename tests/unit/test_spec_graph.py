@@ -15,7 +15,7 @@ import pytest
 from providers.facts import KINDS
 from providers.spec import Ref, load_project, substitute, tagged_documents
 from providers.spec.model import Diagnostic
-from tests.corpus import VALID_GRAPH_FILES, corpus_header
+from tests.support.corpus import VALID_GRAPH_FILES, corpus_header
 
 TREE = Path(__file__).resolve().parents[1] / "bad_graph"
 CASES = sorted(p for p in TREE.rglob("*.yaml") if p.read_text(encoding="utf-8").startswith("# expect: "))
@@ -35,16 +35,16 @@ def test_the_bad_graph_corpus_has_more_than_ten_cases_across_kinds() -> None:
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_each_bad_file_reports_exactly_its_error(path: Path) -> None:
     project = load_project(TREE)
-    expected = corpus_header(path.read_text(encoding="utf-8"))
+    expected = corpus_header(path)
     file = path.relative_to(TREE).as_posix()
 
     errors = _errors(project.diagnostics, file)
 
     assert len(errors) == 1, "\n".join(d.format() for d in errors)
     error = errors[0]
-    assert error.line == (None if expected["line"] == "none" else int(expected["line"])), error.format()
-    assert error.path == expected["path"], error.format()
-    assert expected["expect"] in error.message, error.format()
+    assert error.line == expected.line, error.format()
+    assert error.path == expected.path, error.format()
+    assert expected.expect in error.message, error.format()
 
 
 def test_valid_files_beside_the_bad_ones_have_no_error() -> None:

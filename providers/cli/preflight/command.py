@@ -29,10 +29,8 @@ from providers.cli.preflight.config import StackConfig
 from providers.cli.preflight.probe import Exchange, send
 from providers.cli.preflight.report import PersonaResult, Report
 from providers.cli.preflight.targets import resolve, select
-from providers.client import redact
+from providers.client import http_timeout, redact
 from providers.spec import load_personas
-
-CONNECT_TIMEOUT_S = 10.0
 
 
 def register(subparsers: Any) -> None:
@@ -70,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     report.errors += [f"{d.format()} (see `python -m providers validate`)" for d in errors
                       if d.file in relevant]
     config = StackConfig(args.stack, args.root)
-    timeout = httpx.Timeout(args.timeout, connect=min(args.timeout, CONNECT_TIMEOUT_S))
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with httpx.Client(timeout=http_timeout(args.timeout), follow_redirects=False) as client:
         for persona in chosen:
             if persona.file in invalid:
                 continue  # its validation errors are in report.errors

@@ -18,6 +18,7 @@ from typing import Any
 from providers.cli._pulumi import project_name
 from providers.cli._stack import read_stack_config
 from providers.errors import StackConfigError
+from providers.settings import qualified_config_key
 from providers.spec import Ref
 
 ENV_PREFIX = "PREFLIGHT_CONFIG_"
@@ -44,7 +45,7 @@ class StackConfig:
         override = self._env.get(env_name(ref.key))
         if override is not None:
             return True, override
-        full_key = ref.key if ":" in ref.key else f"{self.project}:{ref.key}"
+        full_key = qualified_config_key(ref.key, self.project)
         values = self._stack_values()
         return (full_key in values), values.get(full_key)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from harness.pulumi import EXIT_CHANGES_FOUND, PULUMI_BIN, CommandResult, PulumiStack
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, make_deployment
+from tests.support.deployment import Deployment, make_deployment
 
 # Distinctive values that must never show up anywhere Pulumi or the product writes.
 FLEET_SECRET = "sk-rel-fleet-secret-5e0c7b19"

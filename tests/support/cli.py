@@ -16,9 +16,15 @@ PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 
 
 def run_cli(
-    *args: str, cwd: Path, stack: PulumiStack | None = None, stdin: str | None = None
+    *args: str,
+    cwd: Path,
+    stack: PulumiStack | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = stack.env if stack is not None else dict(os.environ)
+    """`env` replaces the environment (default: the stack's, else this process's)."""
+    if env is None:
+        env = stack.env if stack is not None else dict(os.environ)
     return subprocess.run(
         [PYTHON, "-m", "providers", *args],
         cwd=cwd,
@@ -26,6 +32,6 @@ def run_cli(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=600,  # a hung command fails the test instead of the whole run
         check=False,
     )
