@@ -2,7 +2,7 @@
 
 Behaviour lives in `providers.item_provider`; this module names the types, their inputs and
 outputs. Files: objectives/**/*.yaml and guardrails/**/*.yaml, resource names
-`objectives/<path>` and `guardrails/<path>` (docs/graph.md).
+`objectives/<path>` and `guardrails/<path>` (README: The persona's graph; docs/graph-api.md).
 
 Inputs are the Tavus create body at the top level (`name`, `data`), so `pulumi preview --diff`
 shows `~ data[0].objective_prompt`, plus one option:
