@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers import canonical as canon
 from providers.endpoints import Endpoint
 
 ADOPT_INPUT = "adopt_id"
@@ -85,3 +84,7 @@ def _without_defaults(item: Any, defaults: Mapping[str, Any]) -> Any:
     if not isinstance(item, dict):
         return item
     return {k: v for k, v in item.items() if not (k in defaults and canon.json_equal(defaults[k], v))}
+
+
+# Imported last: canonical imports the persona's facts, whose module declares the persona's Kind.
+from providers import canonical as canon  # noqa: E402
