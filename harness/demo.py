@@ -130,19 +130,33 @@ def _running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def show_personas() -> None:
+def _listed(path: str, **params: str | int) -> list[dict[str, object]]:
     response = httpx.get(
-        f"{SANDBOX_URL}/v2/personas",
-        params={"limit": 100, "persona_type": "user"},
+        f"{SANDBOX_URL}{path}",
+        params={"limit": 100, **params},
         headers={"x-api-key": SANDBOX_API_KEY},
         timeout=10,
     )
     response.raise_for_status()
+    items: list[dict[str, object]] = response.json()["data"]
+    return items
+
+
+def show_personas() -> None:
     print("== personas in the sandbox ==")
-    for persona in response.json()["data"]:
-        llm = (persona.get("layers") or {}).get("llm") or {}
+    for persona in _listed("/v2/personas", persona_type="user"):
+        layers = persona.get("layers")
+        llm = (layers.get("llm") if isinstance(layers, dict) else None) or {}
         key = f"  api_key={llm['api_key']} (masked by the API)" if llm.get("api_key") else ""
-        print(f"  {persona['persona_id']}  {persona['persona_name']:<14} model={llm.get('model')}{key}")
+        uses = [str(persona[f]) for f in ("objectives_id", "guardrails_id") if persona.get(f)]
+        guardrail_ids = persona.get("guardrail_ids")
+        uses += [str(g) for g in guardrail_ids] if isinstance(guardrail_ids, list) else []
+        using = f"  uses {', '.join(uses)}" if uses else ""
+        name = f"{persona['persona_name']!s:<14}"
+        print(f"  {persona['persona_id']}  {name} model={llm.get('model')}{key}{using}")
+    for path, id_field in (("/v2/objectives", "objectives_id"), ("/v2/guardrails", "guardrails_id")):
+        for item in _listed(path):
+            print(f"  {item[id_field]}  {item.get('name')!s:<14} ({path.rsplit('/', 1)[1]} set)")
 
 
 def write_env_file() -> None:

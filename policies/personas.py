@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from providers.canonical import SECRET_PATHS
+from providers.canonical import secret_leaves
 from providers.spec import PersonaOptions, load_persona_text
 
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
@@ -53,27 +53,16 @@ def layer(props: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def secret_values(props: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """(path, value) at each secret-bearing path the persona has (providers.canonical.SECRET_PATHS).
+    """(path, value) at each secret-bearing path the persona has (providers.canonical.secret_leaves).
 
     Only those paths are read: during a preview another field may hold a value Pulumi does not know
     yet (an id from `{ref:}`), and pulumi-policy refuses to run a rule that reads one.
     """
-    for pattern in SECRET_PATHS:
-        yield from _along(props, pattern, ())
-
-
-FieldPath = tuple[str, ...]
-
-
-def _along(node: Any, pattern: FieldPath, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
+    for path in secret_leaves(props):
+        node: Any = props
+        for key in path:
+            node = node[key]
         yield path, node
-        return
-    if not isinstance(node, Mapping):
-        return
-    keys = list(node) if pattern[0] == "*" else [pattern[0]] if pattern[0] in node else []
-    for key in keys:
-        yield from _along(node[key], pattern[1:], (*path, str(key)))
 
 
 def project_dir(configured: str | None) -> Path:

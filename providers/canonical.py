@@ -23,56 +23,19 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-Path = tuple[str, ...]
-
-# Fields the server owns. Tavus returns them on GET; a file never manages them.
-SERVER_FIELDS: Final[frozenset[str]] = frozenset(
-    {"persona_id", "pal_id", "created_at", "updated_at", "conferencing_email", "publish_url"}
+from providers.facts.persona import (
+    BOOLEAN_FIELDS,
+    SECRET_PATH_DESCRIPTION,
+    SECRET_PATHS,
+    SERVER_DEFAULTS,
+    SERVER_FIELDS,
+    Path,
 )
 
-# Fields Tavus documents as booleans but sometimes sends (and shows in its own docs) as the strings
-# "true"/"false". Matched by full path: a custom LLM's extra_body may legitimately hold strings.
-BOOLEAN_FIELDS: Final[frozenset[Path]] = frozenset(
-    {
-        ("layers", "llm", "speculative_inference"),
-        ("layers", "tts", "tts_emotion_control"),
-        ("layers", "tts", "voice_settings", "use_speaker_boost"),
-        ("layers", "stt", "smart_turn_detection"),
-    }
-)
+__all__ = ["BOOLEAN_FIELDS", "SECRET_PATHS", "SECRET_PATH_DESCRIPTION", "SERVER_DEFAULTS", "SERVER_FIELDS"]
 
-# Documented server defaults. Tavus leaves default-valued fields out of GET responses, so a file that
-# spells out a default must not see a phantom diff (docs/persona-api.md, "Defaults may be left out").
-# Only stable, documented defaults belong here: the default LLM model changes monthly, so it is absent.
-SERVER_DEFAULTS: Final[Mapping[Path, Any]] = {
-    ("pipeline_mode",): "full",
-    ("layers", "llm", "speculative_inference"): True,
-    ("layers", "tts", "tts_engine"): "cartesia",
-    ("layers", "tts", "tts_emotion_control"): True,
-    ("layers", "stt", "stt_engine"): "tavus-auto",
-    ("layers", "stt", "smart_turn_detection"): True,
-    ("layers", "stt", "participant_pause_sensitivity"): "medium",
-    ("layers", "stt", "participant_interrupt_sensitivity"): "medium",
-    ("layers", "perception", "perception_model"): "raven-1",
-    ("layers", "conversational_flow", "turn_detection_model"): "sparrow-1",
-    ("layers", "conversational_flow", "turn_taking_patience"): "medium",
-    ("layers", "conversational_flow", "replica_interruptibility"): "medium",
-    ("layers", "conversational_flow", "pal_interruptibility"): "medium",
-    ("layers", "conversational_flow", "turn_commitment"): "medium",
-    ("layers", "conversational_flow", "active_listening"): "off",
-    ("layers", "conversational_flow", "voice_isolation"): "near",
-    ("layers", "conversational_flow", "idle_engagement"): "off",
-}
-
-# Secret-bearing paths; "*" stands for any key. Values there are write-only (Tavus masks them on read).
-SECRET_PATHS: Final[tuple[Path, ...]] = (
-    ("layers", "llm", "api_key"),
-    ("layers", "tts", "api_key"),
-    ("layers", "llm", "headers", "*"),
-)
-SECRET_PATH_DESCRIPTION: Final[str] = (
-    "layers.llm.api_key, layers.tts.api_key and every value of layers.llm.headers"
-)
+# The persona's domain facts (server fields and defaults, boolean quirks, secret paths) live in
+# providers/facts/persona.py; they are re-exported here for the modules that use them with the form.
 
 _MASK_RUN = re.compile(r"\*{3,}|•{3,}")
 _MASK_WORDS: Final[frozenset[str]] = frozenset({"[REDACTED]", "REDACTED"})
@@ -247,7 +210,7 @@ def carry_secrets(
     that never varies simply hides such changes. Returns a new dict.
     """
     view = copy.deepcopy(dict(live_view))
-    for path in list(_secret_leaves(view)):
+    for path in list(secret_leaves(view)):
         carried = _get(previous, path)
         parent = _get(view, path[:-1])
         if carried is _MISSING:
@@ -264,7 +227,7 @@ def secret_fingerprints(body: Mapping[str, Any]) -> dict[str, str]:
     """`fingerprint()` of each secret value the body holds, keyed by dotted path."""
     return {
         ".".join(path): fingerprint(value)
-        for path in _secret_leaves(body)
+        for path in secret_leaves(body)
         if isinstance(value := _get(body, path), str)
     }
 
@@ -273,7 +236,7 @@ def shown_secrets(live_view: Mapping[str, Any]) -> dict[str, str]:
     """Fingerprints of what Tavus shows at each secret path (masked or not), keyed by dotted path."""
     return {
         ".".join(path): fingerprint(json.dumps(_get(live_view, path), sort_keys=True))
-        for path in _secret_leaves(live_view)
+        for path in secret_leaves(live_view)
     }
 
 
@@ -282,14 +245,21 @@ def _changed_outside(shown: Mapping[str, str] | None, path: Path, live: Any) -> 
     return recorded is not None and recorded != fingerprint(json.dumps(live, sort_keys=True))
 
 
-def _secret_leaves(body: Mapping[str, Any]) -> Iterator[Path]:
-    for layer in ("llm", "tts"):
-        if _get(body, ("layers", layer, "api_key")) is not _MISSING:
-            yield ("layers", layer, "api_key")
-    headers = _get(body, ("layers", "llm", "headers"))
-    if isinstance(headers, Mapping):
-        for name in headers:
-            yield ("layers", "llm", "headers", name)
+def secret_leaves(body: Mapping[str, Any]) -> Iterator[Path]:
+    """The paths of `body` that match SECRET_PATHS ("*" expanded to the keys present), in order."""
+    for pattern in SECRET_PATHS:
+        yield from _matching(body, pattern, ())
+
+
+def _matching(node: Any, pattern: Path, path: Path) -> Iterator[Path]:
+    if not pattern:
+        yield path
+        return
+    if not isinstance(node, Mapping):
+        return
+    keys = list(node) if pattern[0] == "*" else [pattern[0]] if pattern[0] in node else []
+    for key in keys:
+        yield from _matching(node[key], pattern[1:], (*path, key))
 
 
 def _get(body: Any, path: Sequence[str]) -> Any:

@@ -3,7 +3,7 @@
 
 Behaviour lives in `providers.item_provider`; this module names the types, their inputs and
 outputs. Files: objectives/, guardrails/, documents/ and dictionaries/ (`**/*.yaml`), resource
-names `<folder>/<path>` (README: The persona's graph).
+names `<folder>/<path>` (README: The persona's graph; docs/graph-api.md).
 
 Inputs are the Tavus create body at the top level (`name`, `data`), so `pulumi preview --diff`
 shows `~ data[0].objective_prompt`, plus options:

@@ -3,8 +3,7 @@
 Each kind is a small subclass naming its `Kind` (providers/facts/<kind>.py): `tavus:Objectives`,
 `tavus:Guardrails`, `tavus:PronunciationDictionary` and `tavus:Document` here, `tavus:Persona` in
 providers/provider.py, which adds what only personas have (secrets that Tavus masks, web-editor
-drafts). Rules kept for every kind (see
-shared/reference/pulumi-dynamic-providers.md):
+drafts). Rules kept for every kind (README: How the provider behaves):
 
 - The provider is pickled into state by reference to its importable class: a short,
   deterministic string with no secret and no client in it. Everything it needs at run time is

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers import canonical as canon
 from providers.endpoints import Endpoint
 
 ADOPT_INPUT = "adopt_id"
@@ -120,3 +119,7 @@ def _with_integer(node: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]
     if not rest and isinstance(value, float) and value.is_integer():
         return {**node, key: int(value)}
     return node
+
+
+# Imported last: canonical imports the persona's facts, whose module declares the persona's Kind.
+from providers import canonical as canon  # noqa: E402

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from providers.canonical import canonical
+from providers.canonical import canonical, secret_leaves
 from providers.cli._pulumi import PERSONA_TYPE, StateResource, state_resources
 from providers.cli._stack import stack_client
 from providers.cli._yaml_out import dump
@@ -181,7 +181,7 @@ def persona_file(
     body = {k: v for k, v in canonical(body_of(persona)).items() if k not in _RESPONSE_ONLY}
     _reference_by_name(body, names or {}, ())
     keys = []
-    for path in list(_secret_paths(body)):
+    for path in list(secret_leaves(body)):
         key = suggested_secret_key(resource_name, path)
         _set(body, path, {"secret": key})
         keys.append(key)
@@ -198,18 +198,6 @@ def persona_file(
         header.append("# Tavus does not return API keys: set them in the stack before `pulumi up`:")
         header += [f"#   {command}" for command in commands]
     return "\n".join(header) + "\n" + dump(ordered), commands
-
-
-def _secret_paths(body: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
-    layers = body.get("layers") if isinstance(body.get("layers"), dict) else {}
-    for layer in ("llm", "tts"):
-        section = layers.get(layer) if isinstance(layers, dict) else None
-        if isinstance(section, dict) and "api_key" in section:
-            yield ("layers", layer, "api_key")
-    headers = ((layers or {}).get("llm") or {}).get("headers") if isinstance(layers, dict) else None
-    if isinstance(headers, dict):
-        for name in sorted(headers):
-            yield ("layers", "llm", "headers", name)
 
 
 def _reference_by_name(node: Any, names: Mapping[str, str], path: tuple[str, ...]) -> None:

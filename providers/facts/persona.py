@@ -9,6 +9,58 @@ from typing import Any, Final
 from providers.endpoints import persona_endpoint
 from providers.kind import Kind
 
+Path = tuple[str, ...]
+
+# Fields the server owns. Tavus returns them on GET; a file never manages them.
+SERVER_FIELDS: Final[frozenset[str]] = frozenset(
+    {"persona_id", "pal_id", "created_at", "updated_at", "conferencing_email", "publish_url"}
+)
+
+# Fields Tavus documents as booleans but sometimes sends (and shows in its own docs) as the strings
+# "true"/"false". Matched by full path: a custom LLM's extra_body may legitimately hold strings.
+BOOLEAN_FIELDS: Final[frozenset[Path]] = frozenset(
+    {
+        ("layers", "llm", "speculative_inference"),
+        ("layers", "tts", "tts_emotion_control"),
+        ("layers", "tts", "voice_settings", "use_speaker_boost"),
+        ("layers", "stt", "smart_turn_detection"),
+    }
+)
+
+# Documented server defaults. Tavus leaves default-valued fields out of GET responses, so a file that
+# spells out a default must not see a phantom diff (docs/persona-api.md, "Defaults may be left out").
+# Only stable, documented defaults belong here: the default LLM model changes monthly, so it is absent.
+SERVER_DEFAULTS: Final[Mapping[Path, Any]] = {
+    ("pipeline_mode",): "full",
+    ("layers", "llm", "speculative_inference"): True,
+    ("layers", "tts", "tts_engine"): "cartesia",
+    ("layers", "tts", "tts_emotion_control"): True,
+    ("layers", "stt", "stt_engine"): "tavus-auto",
+    ("layers", "stt", "smart_turn_detection"): True,
+    ("layers", "stt", "participant_pause_sensitivity"): "medium",
+    ("layers", "stt", "participant_interrupt_sensitivity"): "medium",
+    ("layers", "perception", "perception_model"): "raven-1",
+    ("layers", "conversational_flow", "turn_detection_model"): "sparrow-1",
+    ("layers", "conversational_flow", "turn_taking_patience"): "medium",
+    ("layers", "conversational_flow", "replica_interruptibility"): "medium",
+    ("layers", "conversational_flow", "pal_interruptibility"): "medium",
+    ("layers", "conversational_flow", "turn_commitment"): "medium",
+    ("layers", "conversational_flow", "active_listening"): "off",
+    ("layers", "conversational_flow", "voice_isolation"): "near",
+    ("layers", "conversational_flow", "idle_engagement"): "off",
+}
+
+# Secret-bearing paths; "*" stands for any key. Values there are write-only (Tavus masks them on read).
+SECRET_PATHS: Final[tuple[Path, ...]] = (
+    ("layers", "llm", "api_key"),
+    ("layers", "tts", "api_key"),
+    ("layers", "llm", "headers", "*"),
+)
+SECRET_PATH_DESCRIPTION: Final[str] = (
+    "layers.llm.api_key, layers.tts.api_key and every value of layers.llm.headers"
+)
+
+
 # The persona as a kind of item. Its collection's path is a setting (`tavus:pathPrefix`: personas
 # or PALs), so the provider takes the endpoint from its client; this one is the default.
 KIND: Final = Kind(

@@ -45,7 +45,15 @@ def test_up_creates_every_example_persona(deployment: Deployment) -> None:
 
     ids = deployment.state_ids()
     assert ids == {"health-coach": coach["persona_id"], "storyteller": storyteller["persona_id"]}
-    assert deployment.stack.outputs() == {"persona_ids": ids}
+    graph = {**deployment.resource_ids("Objectives"), **deployment.resource_ids("Guardrails")}
+    assert sorted(graph) == [
+        "guardrails/family-friendly", "guardrails/health-safety", "objectives/wellness-check-in"
+    ]
+    assert deployment.stack.outputs() == {"persona_ids": ids, "graph_ids": graph}
+    # The health coach points at the sets of its files, by their ids.
+    assert coach["objectives_id"] == graph["objectives/wellness-check-in"]
+    assert coach["guardrail_ids"] == [graph["guardrails/health-safety"]]
+    assert storyteller["guardrail_ids"] == [graph["guardrails/family-friendly"]]
 
 
 def test_no_phantom_changes_right_after_up(deployment: Deployment) -> None:

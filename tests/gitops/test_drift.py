@@ -40,14 +40,14 @@ def _report(d: Deployment) -> tuple[int, dict[str, Any]]:
 def test_clean_stack_exits_0(deployment: Deployment) -> None:
     code, out = _drift(deployment)
     assert code == 0, out
-    assert out.startswith("no drift in stack prod (2 resource(s) checked)")
+    assert out.startswith("no drift in stack prod (5 resource(s) checked)")
     code, report = _report(deployment)
     assert code == 0
     assert report == {
         "schema": "tavus-personas.drift/v1",
         "stack": "prod",
         "drift": False,
-        "checked": 2,
+        "checked": 5,
         "managed": [],
         "deleted": [],
         "unmanaged": [],

@@ -129,7 +129,8 @@ def test_without_root_the_project_in_the_current_directory_counts(
     result = run_cli("pr-comment", str(plan), cwd=d.project)
     assert result.returncode == 0, result.stderr
     assert result.stdout == _comment(d, preview)
-    assert "**1 to create, 2 to update, 1 to delete, 2 unchanged**" in result.stdout
+    # Unchanged: the examples' objectives and two guardrails sets, and two personas.
+    assert "**1 to create, 2 to update, 1 to delete, 5 unchanged**" in result.stdout
 
     elsewhere = run_cli("pr-comment", str(plan), "--root", str(tmp_path), cwd=d.project)  # no personas/
     assert elsewhere.returncode == 0, elsewhere.stderr
