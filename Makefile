@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 
-.PHONY: help bootstrap postgres lint typecheck test test-fast test-slow demo demo-stop demo-team bench clean
+.PHONY: help bootstrap postgres lint typecheck test test-fast test-slow test-compat demo demo-stop demo-team bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ test: lint typecheck postgres ## lint, types, unit, contract and end-to-end test
 
 test-slow: postgres ## the slow tests: reliability (faults, killed deploys) and team (concurrency, promotion)
 	@.venv/bin/pytest $(PYTEST_FLAGS) -m slow tests/reliability tests/team
+
+test-compat: ## the e2e lifecycle against a second CLI release built from Go (PULUMI_COMPAT_VERSION, default v3.276.0); slow
+	@bash tools/test-compat.sh
 
 demo: bootstrap ## start the sandbox and `pulumi up` the example personas into the local `sandbox` stack
 	@$(PY) -m harness.demo

@@ -1,8 +1,12 @@
-"""Pulumi program: one `tavus:Persona` resource per file under personas/ (see README)."""
+"""Pulumi program: one resource per file under objectives/, guardrails/ and personas/ (see README)."""
 
 import pulumi
 
-from providers.program import declare_personas
+from providers.persona import Persona
+from providers.program import declare_all
 
-personas = declare_personas()
-pulumi.export("persona_ids", {name: persona.persona_id for name, persona in personas.items()})
+resources = declare_all()
+pulumi.export("persona_ids", {n: r.persona_id for n, r in resources.items() if isinstance(r, Persona)})
+graph_ids = {n: r.id for n, r in resources.items() if not isinstance(r, Persona)}
+if graph_ids:
+    pulumi.export("graph_ids", graph_ids)

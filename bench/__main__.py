@@ -28,6 +28,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="also run the product with its state on a local PostgreSQL server (postgres://)",
     )
     parser.add_argument(
+        "--graph", action=argparse.BooleanOptionalAction, default=True,
+        help="also run the graph scenario: 100 personas sharing 10 objectives and 10 guardrails sets",
+    )
+    parser.add_argument(
         "--save-json", type=Path, default=Path(".bench/last-run.json"), help="where to keep the raw samples"
     )
     parser.add_argument("--from-json", type=Path, help="render the report from saved samples; run nothing")
@@ -40,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     config = runner.BenchConfig(
         sizes=args.sizes, latency_ms=args.latency_ms, repeat=args.repeat,
-        skip_checkpoints=args.skip_checkpoints_columns, postgres=args.postgres_column,
+        skip_checkpoints=args.skip_checkpoints_columns, postgres=args.postgres_column, graph=args.graph,
     )
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
@@ -63,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = report.table_rows(results)
     found = report.targets(results)
     print(report.format_table(rows, markdown=False))
+    if report.graph_rows(results):
+        print(report.format_table(report.graph_rows(results), markdown=False))
     print("\n".join(target.line() for target in found))
-    args.out.write_text(markdown(rows, found, described, command, config, elapsed))
+    args.out.write_text(markdown(rows, found, described, command, config, elapsed, results))
     print(f"wrote {args.out}")
     # A target the engine floor itself misses is reported, but does not fail the run.
     return 0 if all(t.passed or t.floor_bound for t in found) else 1
@@ -72,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def markdown(
     rows: list[list[str]], found: list[report.Target], described: dict[str, str], command: str,
-    config: runner.BenchConfig, elapsed: float,
+    config: runner.BenchConfig, elapsed: float, results: runner.Results,
 ) -> str:
     machine_lines = "\n".join(f"- {key}: {value}" for key, value in described.items())
     target_lines = "\n".join(f"- {t.line()}" for t in found)
@@ -86,7 +92,7 @@ request counts are exact.
 {machine_lines}
 
 {report.format_table(rows, markdown=True)}
-
+{_graph_section(results)}
 ## Targets
 
 {target_lines}
@@ -162,6 +168,22 @@ writes, each a network round trip and a database commit instead of a local file 
 `PULUMI_SKIP_CHECKPOINTS=true` removes the per-step saves on PostgreSQL too (one save at the
 end), with the caveat above; `PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS` does not remove
 the `.bak` copies (it only skips the backup into `.pulumi/backups/` at the end of an update).
+"""
+
+
+def _graph_section(results: runner.Results) -> str:
+    rows = report.graph_rows(results)
+    if not rows:
+        return ""
+    personas, sets = report.graph_size(results)
+    return f"""
+## The graph: {personas} personas sharing {sets} objectives and {sets} guardrails sets
+
+Persona i references objectives and guardrails set i mod {sets} with `{{ref:}}`
+(`bench/graph.py`); the engine floor declares the same {personas + 2 * sets} files as
+no-I/O resources.
+
+{report.format_table(rows, markdown=True)}
 """
 
 

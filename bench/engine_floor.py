@@ -24,7 +24,7 @@ runtime:
 """
 
 _PROGRAM = '''\
-"""One no-I/O dynamic resource per persona file (the benchmark's engine floor)."""
+"""One no-I/O dynamic resource per file (the benchmark's engine floor)."""
 
 from pathlib import Path
 
@@ -32,8 +32,9 @@ import yaml
 
 from floor_provider import Noop
 
-for path in sorted(Path("personas").glob("*.yaml")):
-    Noop(path.stem, yaml.safe_load(path.read_text()))
+for folder in ("objectives", "guardrails", "personas"):  # folders that do not exist hold nothing
+    for path in sorted(Path(folder).glob("*.yaml")):
+        Noop(f"{folder}/{path.stem}", yaml.safe_load(path.read_text()))
 '''
 
 _PROVIDER = '''\

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.graph import GRAPH_OPERATIONS, sets_for
 from bench.personas import edited_indexes
 from bench.runner import Results
 from bench.tracks import LABELS, OPERATIONS, Sample
@@ -109,9 +110,49 @@ def format_table(rows: list[list[str]], markdown: bool) -> str:
 # -- targets -----------------------------------------------------------------------------------
 
 
+GRAPH_LABELS = {"create": "`up` creating all", "preview": "no-op `preview`",
+                "refresh": "`refresh --preview-only`", "destroy": "`destroy`"}
+
+
+def graph_size(results: Results) -> tuple[int, int]:
+    """(personas, sets) of the graph scenario that ran."""
+    personas = next(iter(results["graph-product"]))
+    return personas, sets_for(personas)
+
+
+def graph_rows(results: Results) -> list[list[str]]:
+    """The graph scenario's table (empty when it did not run)."""
+    if "graph-product" not in results:
+        return []
+    personas, _ = graph_size(results)
+    product, engine = results["graph-product"][personas], results["graph-engine"][personas]
+    rows = [["operation", "API requests", "product s", "engine floor s", "× engine floor"]]
+    for op in GRAPH_OPERATIONS:
+        seconds, floor = median_seconds(product[op]), median_seconds(engine[op])
+        rows.append([GRAPH_LABELS[op], _fmt_requests(requests_of(product[op])), f"{seconds:.2f}",
+                     f"{floor:.2f}", f"{seconds / floor:.2f}"])
+    return rows
+
+
+def _graph_targets(results: Results) -> list[Target]:
+    if "graph-product" not in results:
+        return []
+    personas, sets = graph_size(results)
+    product, engine = results["graph-product"][personas], results["graph-engine"][personas]
+    what = f"{personas} personas sharing {sets} objectives and {sets} guardrails sets"
+    counts = [sum(s.requests.values()) for s in product["preview"]]
+    seconds, floor = median_seconds(product["preview"]), median_seconds(engine["preview"])
+    ratio = seconds / floor
+    return [
+        Target(f"graph ({what}): no-op preview makes no API request", max(counts) == 0, f"{counts}"),
+        Target(f"graph ({what}): no-op preview at most {PREVIEW_VS_ENGINE_MAX}x the engine floor",
+               ratio <= PREVIEW_VS_ENGINE_MAX, f"{seconds:.2f} s / {floor:.2f} s = {ratio:.2f}x"),
+    ]
+
+
 def targets(results: Results) -> list[Target]:
     sizes = sorted(results["product"])
-    found: list[Target] = []
+    found: list[Target] = _graph_targets(results)
     for size in sizes:
         found += _request_targets(size, results["product"][size])
     pairs = [("product", "engine", "")]

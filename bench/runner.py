@@ -9,10 +9,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.graph import GRAPH_OPERATIONS, GRAPH_PERSONAS
 from bench.personas import edited_indexes
 from bench.tracks import (
     OPERATIONS,
     EngineFloorTrack,
+    GraphEngineFloorTrack,
+    GraphProductTrack,
     NetworkFloorTrack,
     PostgresProductTrack,
     ProductTrack,
@@ -35,6 +38,8 @@ class BenchConfig:
     repeat: int = 1
     skip_checkpoints: bool = False  # also run the product with PULUMI_SKIP_CHECKPOINTS=true
     postgres: bool = False  # also run the product on a postgres:// backend (a local server)
+    graph: bool = True  # also run the graph scenario (bench/graph.py)
+    graph_personas: int = GRAPH_PERSONAS
     workdir: Path | None = None
     progress: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
 
@@ -52,7 +57,10 @@ def run(config: BenchConfig) -> Results:
             for name in names
         }
         try:
-            return {**_run_sizes(root, config, sandboxes, server)}
+            results = _run_sizes(root, config, sandboxes, server)
+            if config.graph:
+                _run_graph(root, config, sandboxes["product"], results)
+            return results
         finally:
             for sandbox in sandboxes.values():
                 sandbox.stop()
@@ -86,6 +94,25 @@ def _run_sizes(
         assert isinstance(network, NetworkFloorTrack)
         network.close()
     return results
+
+
+def _run_graph(root: Path, config: BenchConfig, sandbox: SandboxProcess, results: Results) -> None:
+    """Personas sharing objectives and guardrails sets: the product vs its engine floor."""
+    base = root / "graph"
+    tracks = {
+        "graph-product": GraphProductTrack(base / "product", sandbox, {}),
+        "graph-engine": GraphEngineFloorTrack(base, {}),
+    }
+    for repetition in range(config.repeat):
+        for track in tracks.values():
+            track.write(config.graph_personas)
+        for op in GRAPH_OPERATIONS:
+            for name, track in tracks.items():
+                sample = track.run(op)
+                by_op = results.setdefault(name, {}).setdefault(config.graph_personas, {})
+                by_op.setdefault(op, []).append(sample)
+                config.progress(f"graph rep {repetition + 1} {op:8} {name:15} {sample.seconds:8.2f} s "
+                                f"{_fmt_requests(sample.requests)}")
 
 
 def _one_cycle(

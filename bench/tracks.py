@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.engine_floor import make_floor_project
+from bench.graph import write_graph
 from bench.network_floor import NetworkFloor, persona_bodies
 from bench.personas import LLM_SECRET_KEY, LLM_SECRET_VALUE, edit_personas, write_personas
 from bench.procmon import ProviderMemoryMonitor
@@ -164,3 +165,17 @@ class NetworkFloorTrack:
             seconds = self.floor.replay(self.product.last_log, self.product.names_by_id)
         log = self.sandbox.admin.requests(since=cursor)["requests"]
         return Sample(seconds, requests=dict(Counter(str(entry["method"]) for entry in log)))
+
+
+class GraphProductTrack(ProductTrack):
+    """The product on the graph scenario: personas sharing objectives and guardrails sets."""
+
+    def write(self, count: int) -> None:
+        write_graph(self.project, count)
+
+
+class GraphEngineFloorTrack(EngineFloorTrack):
+    """The engine floor of the same graph files."""
+
+    def write(self, count: int) -> None:
+        write_graph(self.project, count)

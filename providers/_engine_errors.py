@@ -4,9 +4,9 @@ The SDK's dynamic-provider server (`pulumi/dynamic/__main__.py`, run as `__main_
 `python -m pulumi.dynamic`) answers every exception from a provider method with
 `traceback.format_exc()`: twenty lines of frames around the one line a user needs. Its wrapper looks
 the `traceback` name up in its module's globals at call time, so `install()` points that name at a
-stand-in that formats the product's own errors (documented in `providers.errors`, plus the settings
-errors) as `ErrorType: message` and a fix, and anything else exactly as before: an unexpected
-exception is a bug, and its traceback is what a bug report needs.
+stand-in that formats the product's own errors (documented in `providers.errors`) as
+`ErrorType: message` and a fix, and anything else exactly as before: an unexpected exception is a
+bug, and its traceback is what a bug report needs.
 
 Nothing changes outside the provider server process; tests/e2e/test_provider_errors.py would fail
 if an SDK upgrade stopped this working.
@@ -28,7 +28,6 @@ from providers.errors import (
     TavusConnectionError,
     TavusPersonasError,
 )
-from providers.settings import InvalidSettingError, MissingApiKeyError
 
 _SERVER_MODULE = "pulumi.dynamic.__main__"
 _RERUN = "Run `pulumi up` again: a failed run loses and duplicates nothing (docs/reliability.md)."
@@ -45,9 +44,7 @@ _FIXES: tuple[tuple[type[BaseException], str], ...] = (
     (TavusConnectionError, "Check tavus:baseUrl and the network, or raise tavus:timeoutSeconds. " + _RERUN),
     (AmbiguousCreateError, ""),  # its message already says what to do
     (InvalidRequestError, "Tavus refused the persona as written: fix the field it names in the file."),
-    (TavusPersonasError, ""),
-    (MissingApiKeyError, ""),
-    (InvalidSettingError, ""),
+    (TavusPersonasError, ""),  # e.g. MissingApiKeyError, InvalidSettingError: their message is the fix
 )
 
 

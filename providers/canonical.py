@@ -42,7 +42,7 @@ BOOLEAN_FIELDS: Final[frozenset[Path]] = frozenset(
 )
 
 # Documented server defaults. Tavus leaves default-valued fields out of GET responses, so a file that
-# spells out a default must not see a phantom diff (tavus-api.md §2.2 "Defaults may be left out").
+# spells out a default must not see a phantom diff (docs/persona-api.md, "Defaults may be left out").
 # Only stable, documented defaults belong here: the default LLM model changes monthly, so it is absent.
 SERVER_DEFAULTS: Final[Mapping[Path, Any]] = {
     ("pipeline_mode",): "full",
@@ -406,3 +406,62 @@ def _leaves(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
             yield from _leaves(child, (*path, key))
     else:
         yield path, value
+
+
+# --------------------------------------------------------------------------------------------------
+# lists of named items (objectives, guardrails)
+
+
+def keyed_json_patch(
+    old: Mapping[str, Any], new: Mapping[str, Any], keyed_lists: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """`json_patch`, except that a top-level list of named items (`data` of an objectives set,
+    keyed by `objective_name`) whose items line up (same length, same names in the same order)
+    is patched inside each changed item: editing one prompt is `/data/2/objective_prompt`, not
+    the whole list. Lists that do not line up (an item added, removed, renamed or moved) are
+    written whole, as `json_patch` does."""
+    rest_old, rest_new, aligned = _split_aligned(old, new, keyed_lists)
+    ops = json_patch(rest_old, rest_new)
+    for key, pairs in aligned.items():
+        for index, (before, after) in enumerate(pairs):
+            prefix = f"{_pointer((key,))}/{index}"
+            ops += [{**op, "path": prefix + op["path"]} for op in json_patch(before, after)]
+    return ops
+
+
+def keyed_changed_paths(
+    old: Mapping[str, Any], new: Mapping[str, Any], keyed_lists: Mapping[str, str]
+) -> list[str]:
+    """`changed_paths` matching `keyed_json_patch`: `data[2].objective_prompt`."""
+    rest_old, rest_new, aligned = _split_aligned(old, new, keyed_lists)
+    paths = changed_paths(rest_old, rest_new)
+    for key, pairs in aligned.items():
+        for index, (before, after) in enumerate(pairs):
+            paths += [f"{key}[{index}].{path}" for path in changed_paths(before, after)]
+    return sorted(paths)
+
+
+def _split_aligned(
+    old: Mapping[str, Any], new: Mapping[str, Any], keyed_lists: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]]]:
+    rest_old, rest_new = dict(old), dict(new)
+    aligned: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+    for key, name_field in keyed_lists.items():
+        before, after = old.get(key), new.get(key)
+        if lined_up(before, after, name_field):
+            aligned[key] = list(zip(before, after, strict=True))  # type: ignore[arg-type]
+            del rest_old[key], rest_new[key]
+    return rest_old, rest_new, aligned
+
+
+def lined_up(before: Any, after: Any, name_field: str) -> bool:
+    """Two lists of named items with the same names in the same order (so items pair up by index)."""
+    if not (isinstance(before, list) and isinstance(after, list) and len(before) == len(after)):
+        return False
+    return all(_same_name(a, b, name_field) for a, b in zip(before, after, strict=True))
+
+
+def _same_name(a: Any, b: Any, name_field: str) -> bool:
+    if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
+        return False
+    return name_field in a and a.get(name_field) == b.get(name_field)

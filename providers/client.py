@@ -1,8 +1,11 @@
-"""HTTP client for the Tavus persona API (``/v2/personas``, or ``/v2/pals`` after the rename).
+"""HTTP client for the Tavus API: personas (``/v2/personas``, or ``/v2/pals`` after the rename) and
+the collections personas point at (objectives, guardrails, documents, dictionaries).
 
 One :class:`TavusClient` per provider process: it owns one pooled ``httpx.Client``, is safe to use
 from several threads, retries what is safe to retry, and raises only the exceptions documented in
-:mod:`providers.errors`, none of which ever contains the api key or a secret value it sent.
+:mod:`providers.errors`, none of which ever contains the api key or a secret value it sent. It talks
+to one collection (an :class:`~providers.endpoints.Endpoint`, personas by default);
+``client.at(endpoint)`` gives a client for another collection sharing the same connection pool.
 """
 
 from __future__ import annotations
@@ -18,29 +21,32 @@ from urllib.parse import quote
 
 import httpx
 
-from providers._http_redact import Redactor, collect_patch_secrets, collect_secrets, redact
-from providers._http_response import (
+from providers._http.redact import Redactor, collect_patch_secrets, collect_secrets, redact
+from providers._http.response import (
     api_error,
+    error_message,
     is_gone,
     json_body,
-    normalise_ids,
     parse_timestamp,
     truncate,
-    unwrap_persona,
+    unwrap_item,
 )
-from providers._http_retry import (
+from providers._http.retry import (
     NOT_SENT_ERRORS,
     PERMANENT_ERRORS,
     RETRYABLE_STATUSES,
     RetryEvent,
     RetryPolicy,
 )
+from providers.endpoints import Endpoint, persona_endpoint
 from providers.errors import (
     AmbiguousCreateError,
+    DraftConflictError,
     TavusConnectionError,
     TavusPersonasError,
     UnexpectedResponseError,
 )
+from providers.settings import DEFAULT_TIMEOUT_SECONDS, ProviderSettings
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -51,12 +57,22 @@ __all__ = [
     "TavusClient",
     "collect_patch_secrets",
     "collect_secrets",
+    "http_timeout",
     "redact",
 ]
 
 __version__ = "0.1.0"
 USER_AGENT = f"tavus-personas/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Connecting is quick or hopeless: never wait longer for it than for a response.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def http_timeout(seconds: float) -> httpx.Timeout:
+    """The httpx timeout for `tavus:timeoutSeconds`: `seconds` per response, at most 10 s to connect."""
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_SECONDS))
+
+
+DEFAULT_TIMEOUT = http_timeout(DEFAULT_TIMEOUT_SECONDS)
 DEFAULT_RETRY = RetryPolicy()
 # A persona found by name after an ambiguous POST counts as ours if created no earlier than the
 # create call's start minus this allowance for skew between our clock and Tavus's.
@@ -107,9 +123,8 @@ class TavusClient:
     ) -> None:
         key = _check_api_key(api_key)
         self._base_url = _check_base_url(base_url)
-        self._prefix = _check_prefix(path_prefix)
-        # The PAL list endpoint names its filter pal_type; the legacy one persona_type.
-        self._type_param = "pal_type" if self._prefix.endswith("/pals") else "persona_type"
+        self._endpoint = persona_endpoint(_check_prefix(path_prefix))
+        self._prefix = self._endpoint.path
         self._retry = retry
         self._sleep = sleep
         self._rng = rng
@@ -125,10 +140,38 @@ class TavusClient:
             follow_redirects=False,
         )
 
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings, **overrides: Any) -> TavusClient:
+        """The client that a stack's settings describe: key, base URL, path prefix and timeout.
+
+        The one way from settings to a client, for the provider and every CLI command, so that a
+        setting cannot be honoured by one and ignored by another. ``overrides`` are constructor
+        keywords (``transport``, ``retry``, ``on_retry``...). Raises MissingApiKeyError without a key.
+        """
+        arguments: dict[str, Any] = {
+            "base_url": settings.base_url,
+            "path_prefix": settings.path_prefix,
+            "timeout": http_timeout(settings.timeout_seconds),
+        }
+        arguments.update(overrides)
+        return cls(settings.require_api_key(), **arguments)
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     def __repr__(self) -> str:
         return f"TavusClient(base_url={self._base_url!r}, path_prefix={self._prefix!r})"
+
+    def at(self, endpoint: Endpoint) -> TavusClient:
+        """A client for another collection, sharing this one's connections, retries and redactor."""
+        other = object.__new__(TavusClient)  # not copy.copy: that goes through __getstate__
+        other.__dict__.update(self.__dict__)
+        other._endpoint = endpoint
+        other._prefix = _check_prefix(endpoint.path)
+        return other
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return self._endpoint
 
     def __getstate__(self) -> NoReturn:
         # A pickled client would carry the api key into Pulumi state (dynamic providers are pickled).
@@ -151,18 +194,18 @@ class TavusClient:
     # -- reads ---------------------------------------------------------------------------------
 
     def get(self, persona_id: str) -> dict[str, Any] | None:
-        """The persona, or None when it is gone (400 "Invalid persona_id", 404, ``{"data": []}``).
+        """The item, or None when it is gone (400 "Invalid persona_id", 404, ``{"data": []}``).
 
-        Accepts both shapes seen for this endpoint: the object itself (live behaviour) and
-        ``{"data": [object]}`` (documented).
+        Accepts the shapes seen for these endpoints: the object itself (live behaviour),
+        ``{"data": [object]}`` and ``{"data": object}`` (documented).
         """
         path = self._item_path(persona_id)
         response, _ = self._send("GET", path)
-        if is_gone(response):
+        if is_gone(response, self._endpoint):
             return None
         body = self._success_json(response, "GET", path)
         try:
-            return unwrap_persona(body, persona_id)
+            return unwrap_item(body, persona_id, self._endpoint)
         except ValueError as exc:
             problem = str(exc)
         raise UnexpectedResponseError(response.status_code, "GET", path, f"unexpected body shape: {problem}")
@@ -170,7 +213,13 @@ class TavusClient:
     def iter_personas(
         self, persona_type: str | None = "user", page_size: int = 100
     ) -> Iterator[dict[str, Any]]:
-        """Every persona, paging through ``GET {prefix}?limit=&page=&persona_type=``.
+        """Every persona of ``persona_type`` (None: all); see ``iter_items``."""
+        params = {key: persona_type for key in self._endpoint.list_params} if persona_type else {}
+        return self._iter(params, page_size)
+
+    def iter_items(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every item of the collection (personas: the user's own), paging through
+        ``GET {prefix}?limit=&page=`` plus the endpoint's list parameters.
 
         Stops on an empty page, once ``total_count`` distinct personas were seen, or (without
         ``total_count``) on a page shorter than the longest page so far. That last rule tolerates a
@@ -178,15 +227,18 @@ class TavusClient:
         with its predecessors. Personas repeated across pages (the list shifted while paging, or the
         server ignores ``page``) are yielded once; a page with nothing new ends the walk.
         """
+        return self._iter(dict(self._endpoint.list_params), page_size)
+
+    def _iter(self, params: dict[str, str], page_size: int) -> Iterator[dict[str, Any]]:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         seen: set[Any] = set()
         longest = 0
         page = 1
         while True:
-            data, total = self._list_page(page, page_size, persona_type)
-            fresh = [item for item in data if _identity(item) not in seen]
-            seen.update(_identity(item) for item in fresh)
+            data, total = self._list_page(page, page_size, params)
+            fresh = [item for item in data if self._identity(item) not in seen]
+            seen.update(self._identity(item) for item in fresh)
             yield from fresh
             longest = max(longest, len(data))
             if not fresh or _is_last_page(len(data), longest, len(seen), total):
@@ -196,14 +248,29 @@ class TavusClient:
     def list_personas(self, persona_type: str | None = "user") -> list[dict[str, Any]]:
         return list(self.iter_personas(persona_type))
 
+    def list_items(self) -> list[dict[str, Any]]:
+        return list(self.iter_items())
+
     def find_by_name(self, persona_name: str) -> list[dict[str, Any]]:
-        """User personas whose ``persona_name`` (or ``pal_name``) equals ``persona_name`` exactly."""
-        return [p for p in self.iter_personas("user") if p.get("persona_name") == persona_name]
+        """Items whose name field (personas: ``persona_name`` or ``pal_name``) equals ``persona_name``."""
+        return [p for p in self.iter_items() if self._endpoint.name_of(p) == persona_name]
+
+    def find_same(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Items that are what ``body`` would create: same name, or (unnamed kinds) same content."""
+        name = self._endpoint.name_of(body)
+        if name is not None:
+            return self.find_by_name(name)
+        same = self._endpoint.same_item
+        return [item for item in self.iter_items() if same is not None and same(item, body)]
 
     # -- writes --------------------------------------------------------------------------------
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST a new persona; return the create response, always with ``persona_id``.
+        """POST a new item; return the create response, always with the id field (``persona_id``).
+
+        What follows says "persona" and ``persona_name``; for another collection read its item and
+        its name field (``Endpoint.name_field``), or, for kinds without a name (objectives), an
+        item whose content ``Endpoint.same_item`` recognises.
 
         A POST is not idempotent (Tavus has no idempotency key), so it is never re-sent blindly:
 
@@ -223,11 +290,10 @@ class TavusClient:
           than risk a duplicate.
 
         Residual risks: a same-name persona created by someone else within that window is adopted
-        (``persona_name`` is unique per stack, spec section 2, to make this unlikely); and a POST
+        (``persona_name`` is unique per stack, a rule of the persona files, to make this unlikely); and a POST
         that lands at Tavus only after its lookup ran can still duplicate (the wait before the
         lookup narrows that window; it cannot close it without an idempotency key).
         """
-        name = _persona_name(body)
         self._redact.add(collect_secrets(body))
         started = self._clock()
         path = self._prefix
@@ -235,7 +301,7 @@ class TavusClient:
         while True:
             attempt += 1
             outcome = self._attempt("POST", path, json=body)
-            created = _created_persona(outcome)
+            created = _created_item(outcome, self._endpoint)
             if created is not None:
                 return created
             kind = _classify_post(outcome)
@@ -243,8 +309,8 @@ class TavusClient:
             if kind is _PostOutcome.FATAL:
                 raise self._final_error("POST", path, outcome, attempt)
             if kind is _PostOutcome.AMBIGUOUS:
-                self._pause("POST", path, attempt, outcome, note=" (looking for the persona by name)")
-                adopted = self._find_created(name, started, outcome, path)
+                self._pause("POST", path, attempt, outcome, note=self._lookup_note())
+                adopted = self._find_created(body, started, outcome, path)
                 if adopted is not None:
                     return adopted
             if last:
@@ -252,7 +318,7 @@ class TavusClient:
             if kind is _PostOutcome.SAFE_TO_RESEND:
                 self._pause("POST", path, attempt, outcome)
 
-    def patch(self, persona_id: str, operations: list[dict[str, Any]]) -> bool:
+    def patch(self, persona_id: str, operations: list[dict[str, Any]], *, force: bool = False) -> bool:
         """Apply a JSON Patch (the body is exactly ``operations``). True if the persona changed.
 
         200/204 → True; 304 → False ("No changes were made"; its body is ignored, it may be empty).
@@ -260,18 +326,31 @@ class TavusClient:
         document. If an earlier attempt may have been applied (lost answer, 5xx) and the retry then
         answers 304, True is returned: the change most likely came from that earlier attempt.
         An empty ``operations`` list returns False without calling Tavus.
-        Raises PersonaNotFoundError when the persona is gone.
+        Raises PersonaNotFoundError when the persona is gone, and DraftConflictError on 409 (someone
+        holds unpublished edits in Tavus's web editor); ``force`` sends ``?force=true``, which
+        overwrites such a draft.
         """
         if not operations:
             return False
-        path = self._item_path(persona_id)
         self._redact.add(collect_patch_secrets(operations))
-        response, possibly_applied = self._send("PATCH", path, json=operations)
+        return self._write("PATCH", persona_id, operations, force=force)
+
+    def update_fields(self, item_id: str, fields: dict[str, Any]) -> bool:
+        """A plain-body PATCH (documents: ``{document_name, tags}``). True if the item changed."""
+        self._redact.add(collect_secrets(fields))
+        return self._write("PATCH", item_id, fields)
+
+    def _write(self, method: str, item_id: str, body: Any, *, force: bool = False) -> bool:
+        path = self._item_path(item_id)
+        params: dict[str, str | int] | None = {"force": "true"} if force else None
+        response, possibly_applied = self._send(method, path, params=params, json=body)
         if response.status_code == 304:
             return possibly_applied
         if response.is_success:
             return True
-        raise api_error(response, "PATCH", path, self._redact)
+        if response.status_code == 409:
+            raise DraftConflictError(409, method, self._redact(path), error_message(response, self._redact))
+        raise api_error(response, method, path, self._redact, endpoint=self._endpoint)
 
     def delete(self, persona_id: str) -> bool:
         """Delete the persona. True when deleted; False when it was already gone.
@@ -283,24 +362,22 @@ class TavusClient:
         response, possibly_applied = self._send("DELETE", path)
         if response.is_success:
             return True
-        if is_gone(response):
+        if is_gone(response, self._endpoint):
             return possibly_applied
-        raise api_error(response, "DELETE", path, self._redact)
+        raise api_error(response, "DELETE", path, self._redact, endpoint=self._endpoint)
 
     # -- request machinery ---------------------------------------------------------------------
 
     def _item_path(self, persona_id: str) -> str:
         if not isinstance(persona_id, str) or not persona_id:
-            raise ValueError("persona_id must be a non-empty string")
+            raise ValueError(f"{self._endpoint.id_field} must be a non-empty string")
         # Quoted so that an id can never address another path ("../", "?", "#").
         return f"{self._prefix}/{quote(persona_id, safe='')}"
 
     def _list_page(
-        self, page: int, page_size: int, persona_type: str | None
+        self, page: int, page_size: int, filters: dict[str, str]
     ) -> tuple[list[dict[str, Any]], int | None]:
-        params: dict[str, str | int] = {"limit": page_size, "page": page}
-        if persona_type is not None:
-            params[self._type_param] = persona_type
+        params: dict[str, str | int] = {"limit": page_size, "page": page, **filters}
         path = self._prefix
         response, _ = self._send("GET", path, params=params)
         body = self._success_json(response, "GET", path, item=False)
@@ -309,12 +386,12 @@ class TavusClient:
             raise UnexpectedResponseError(
                 response.status_code, "GET", path, 'expected {"data": [...], "total_count": N}'
             )
-        personas = [normalise_ids(item) for item in data if isinstance(item, dict)]
+        personas = [self._endpoint.normalise(item) for item in data if isinstance(item, dict)]
         return personas, _as_int(body.get("total_count"))
 
     def _success_json(self, response: httpx.Response, method: str, path: str, *, item: bool = True) -> Any:
         if not response.is_success:
-            raise api_error(response, method, path, self._redact, item=item)
+            raise api_error(response, method, path, self._redact, item=item, endpoint=self._endpoint)
         return json_body(response, method, path, self._redact)
 
     def _send(
@@ -360,19 +437,31 @@ class TavusClient:
 
     def _final_error(self, method: str, path: str, outcome: _Outcome, attempts: int) -> TavusPersonasError:
         if isinstance(outcome, httpx.Response):
-            return api_error(outcome, method, path, self._redact)
+            return api_error(outcome, method, path, self._redact, endpoint=self._endpoint)
         return TavusConnectionError(method, self._redact(path), outcome.cause_name, outcome.detail, attempts)
 
+    def _lookup_note(self) -> str:
+        how = "by name" if self._endpoint.name_field else "by content"
+        return f" (looking for the {self._endpoint.label} {how})"
+
+    def _identity(self, item: dict[str, Any]) -> Any:
+        # Items without an id cannot be deduplicated; their object identity keeps them all.
+        return item.get(self._endpoint.id_field) or id(item)
+
     def _find_created(
-        self, name: str | None, started: float, outcome: _Outcome, path: str
+        self, body: dict[str, Any], started: float, outcome: _Outcome, path: str
     ) -> dict[str, Any] | None:
-        """The persona an ambiguous POST created, None if it created none; see ``create``."""
+        """The item an ambiguous POST created, None if it created none; see ``create``."""
         cause = f"the POST failed after it was sent ({_reason(outcome)})"
-        if name is None:
-            raise AmbiguousCreateError("POST", path, None, f"{cause} and the body has no persona_name")
+        endpoint = self._endpoint
+        name = endpoint.name_of(body)
+        if name is None and endpoint.same_item is None:
+            missing = f"{cause} and the body has no {endpoint.name_field}"
+            raise AmbiguousCreateError("POST", path, None, missing)
+        name = name or f"(an unnamed {endpoint.label})"
         lookup_error = None
         try:
-            matches = self.find_by_name(name)
+            matches = self.find_same(body)
         except TavusPersonasError as exc:
             lookup_error = str(exc)
         if lookup_error is not None:
@@ -388,9 +477,10 @@ class TavusClient:
         if fresh:
             newest = max(fresh, key=lambda pair: pair[0])[1]
             return {**newest, "adopted_after_ambiguous_create": True}
-        undated = [str(m.get("persona_id")) for t, m in dated if t is None]
+        undated = [str(m.get(self._endpoint.id_field)) for t, m in dated if t is None]
         if undated:
-            reason = f"{cause}; personas with this name have no readable created_at: {', '.join(undated)}"
+            what = f"{self._endpoint.label}s like it"
+            reason = f"{cause}; {what} have no readable created_at: {', '.join(undated)}"
             raise AmbiguousCreateError("POST", path, name, self._redact(reason))
         return None
 
@@ -419,16 +509,6 @@ def _check_prefix(path_prefix: str) -> str:
     if prefix == "/":
         raise ValueError("path_prefix must name the collection, e.g. '/v2/personas'")
     return prefix
-
-
-def _persona_name(body: dict[str, Any]) -> str | None:
-    name = body.get("persona_name", body.get("pal_name"))
-    return name if isinstance(name, str) and name else None
-
-
-def _identity(item: dict[str, Any]) -> Any:
-    # Items without an id cannot be deduplicated; their object identity keeps them all.
-    return item.get("persona_id") or id(item)
 
 
 def _is_last_page(received: int, longest: int, seen: int, total: int | None) -> bool:
@@ -468,8 +548,8 @@ def _classify_post(outcome: _Outcome) -> _PostOutcome:
     return _PostOutcome.FATAL
 
 
-def _created_persona(outcome: _Outcome) -> dict[str, Any] | None:
-    """The normalised create response, or None unless this is a 2xx naming the new persona."""
+def _created_item(outcome: _Outcome, endpoint: Endpoint) -> dict[str, Any] | None:
+    """The normalised create response, or None unless this is a 2xx naming the new item."""
     if not isinstance(outcome, httpx.Response) or not outcome.is_success:
         return None
     try:
@@ -478,5 +558,6 @@ def _created_persona(outcome: _Outcome) -> dict[str, Any] | None:
         return None
     if not isinstance(body, dict):
         return None
-    created = normalise_ids(body)
-    return created if isinstance(created.get("persona_id"), str) and created["persona_id"] else None
+    created = endpoint.normalise(body)
+    item_id = created.get(endpoint.id_field)
+    return created if isinstance(item_id, str) and item_id else None

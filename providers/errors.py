@@ -8,13 +8,28 @@
     │   ├── RateLimitedError               429 still answered after the retries
     │   ├── ServerError                    5xx still answered after the retries
     │   ├── InvalidRequestError            any other 4xx (400 validation, 422 patch format, ...)
-    │   │   └── PersonaNotFoundError       400 "Invalid persona_id" or 404: the persona is gone
+    │   │   ├── NotFoundError              400 "Invalid <id field>" or 404: the item is gone
+    │   │   │   └── PersonaNotFoundError   ... and the item is a persona
+    │   │   └── DraftConflictError         409 on PATCH: someone holds unpublished edits of the
+    │   │                                  persona in Tavus's web editor
     │   └── UnexpectedResponseError        a status or body the client cannot interpret (e.g. a 302,
     │                                      or a 200 whose body is not the documented JSON)
     ├── TavusConnectionError               network failure / timeout still failing after the retries
     │                                      (.method .path .cause_name, e.g. "ReadTimeout")
-    └── AmbiguousCreateError               a POST whose outcome could not be determined, even after
-                                           looking for the persona by name (.persona_name .reason)
+    ├── AmbiguousCreateError               a POST whose outcome could not be determined, even after
+    │                                      looking for the persona by name (.persona_name .reason)
+    ├── ItemStateError                     (provider) Tavus does not hold what the provider wrote or
+    │   │                                  expected: read-back, adoption, a same-named item
+    │   └── PersonaStateError              ... for a persona
+    │       └── PersonaDraftConflict       a PATCH refused with 409: unpublished web-editor edits
+    ├── InvalidSettingError                a provider setting (e.g. tavus:timeoutSeconds) has a value the
+    │                                      provider cannot use; also a ValueError
+    ├── MissingApiKeyError                 no Tavus API key in stack config or the environment
+    ├── CliError                           a `python -m providers` command failed; it prints the message
+    │   │                                  in one line and exits 1 (e.g. a `pulumi` run that failed)
+    │   └── StackConfigError               the stack's config could not be read (`pulumi config` failed)
+    └── InvalidPersonaFilesError           (providers.program) persona files or stack config are invalid;
+                                           also a pulumi.RunError, so `pulumi up` shows no traceback
 
 ``str(error)`` always names the status (where there is one), the method, the path and Tavus's own
 message, e.g. ``Tavus API error 400 on PATCH /v2/personas/p1234567890a: Bad Request. ...``.
@@ -29,10 +44,19 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousCreateError",
     "AuthenticationError",
+    "CliError",
+    "DraftConflictError",
     "InvalidRequestError",
+    "InvalidSettingError",
+    "ItemStateError",
+    "MissingApiKeyError",
+    "NotFoundError",
+    "PersonaDraftConflict",
     "PersonaNotFoundError",
+    "PersonaStateError",
     "RateLimitedError",
     "ServerError",
+    "StackConfigError",
     "TavusAPIError",
     "TavusConnectionError",
     "TavusPersonasError",
@@ -71,8 +95,19 @@ class InvalidRequestError(TavusAPIError):
     """Any other 4xx: the request itself was refused (validation, patch format, ...)."""
 
 
-class PersonaNotFoundError(InvalidRequestError):
+class NotFoundError(InvalidRequestError):
+    """The item does not exist (Tavus documents 400 "Invalid <id field>"; 404 is possible)."""
+
+
+class PersonaNotFoundError(NotFoundError):
     """The persona does not exist (Tavus documents 400 "Invalid persona_id"; 404 is possible)."""
+
+
+class DraftConflictError(InvalidRequestError):
+    """409 on PATCH: Tavus holds unpublished web-editor edits of the persona (``maker_changes``).
+
+    Sending the patch with ``?force=true`` overwrites them; the provider does so only when the stack
+    allows it (``tavus:overrideDrafts``)."""
 
 
 class UnexpectedResponseError(TavusAPIError):
@@ -112,3 +147,38 @@ class AmbiguousCreateError(TavusPersonasError):
             "Check the Tavus account for a persona with that name before retrying: "
             "adopt it by id or delete it, so that no duplicate is created."
         )
+
+
+class InvalidSettingError(TavusPersonasError, ValueError):
+    """A provider setting has a value the provider cannot use; the message names the key and the fix."""
+
+
+class MissingApiKeyError(TavusPersonasError):
+    """No Tavus API key in stack config or the environment."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>` "
+            "(or export TAVUS_API_KEY for this shell)"
+        )
+
+
+class CliError(TavusPersonasError):
+    """A failure a `python -m providers` command reports in one line and exits 1 on."""
+
+
+class StackConfigError(CliError):
+    """The stack's config could not be read; the message says why (it never quotes a config value)."""
+
+
+class ItemStateError(TavusPersonasError):
+    """Tavus does not hold what the provider wrote or expected (read-back, adoption, deletion)."""
+
+
+class PersonaStateError(ItemStateError):
+    """The same, for a persona."""
+
+
+class PersonaDraftConflict(PersonaStateError):
+    """Tavus refused a PATCH because someone holds unpublished edits of the persona (409); the
+    message says how to proceed (publish or discard, or `tavus:overrideDrafts`)."""

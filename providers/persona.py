@@ -25,25 +25,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from providers._resource import ItemResource
 from providers.provider import PersonaProvider
-from providers.state import ADOPT_INPUT, COMPUTED_OUTPUTS
-
-# One shared, stateless instance: every resource pickles to the same short
-# by-reference string, so the provider process unpickles and configures it once.
-_PROVIDER = PersonaProvider()
 
 
-class Persona(Resource, module="tavus", name="Persona"):
+class Persona(ItemResource, module="tavus", name="Persona"):
     """A Tavus persona (type token `pulumi-python:dynamic/tavus:Persona`)."""
 
+    item_provider = PersonaProvider()
     persona_id: pulumi.Output[str]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
     secret_fingerprints: pulumi.Output[dict[str, str]]
     shown_secrets: pulumi.Output[dict[str, str]]
-    unmanaged: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -53,9 +46,9 @@ class Persona(Resource, module="tavus", name="Persona"):
         adopt_persona_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = dict(body)
-        if adopt_persona_id:
-            props[ADOPT_INPUT] = adopt_persona_id
-        # Outputs only resolve for keys present in props, so seed them.
-        props.update(dict.fromkeys(COMPUTED_OUTPUTS))
-        super().__init__(_PROVIDER, name, props, opts)
+        super().__init__(name, body, adopt_id=adopt_persona_id, opts=opts)
+
+
+# The one shared, stateless instance: every persona pickles to the same short by-reference string,
+# so the provider process unpickles and configures it once.
+_PROVIDER = Persona.item_provider

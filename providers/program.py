@@ -1,8 +1,12 @@
-"""The Pulumi program's side: persona files in, `tavus:Persona` resources out.
+"""The Pulumi program's side: files in, resources out.
 
-Every file is loaded and validated, and every `{secret:}`/`{config:}` reference is
-checked against the stack's config, before a single resource is declared: one bad
-file stops the whole run with all the errors listed and nothing applied.
+objectives/ and guardrails/ files become `tavus:Objectives` / `tavus:Guardrails`, personas/ files
+`tavus:Persona`. Every file is loaded and validated, every `{ref:}` is checked against the files,
+and every `{secret:}`/`{config:}` reference against the stack's config, before a single resource
+is declared: one bad file stops the whole run with all the errors listed and nothing applied.
+
+A `{ref: guardrails/compliance}` becomes that resource's id output, which makes it a Pulumi
+dependency: the guardrails set is created or updated before the persona, and deleted after it.
 """
 
 from __future__ import annotations
@@ -12,23 +16,28 @@ from typing import Any
 
 import pulumi
 
+from providers.errors import InvalidSettingError, MissingApiKeyError, TavusPersonasError
+from providers.graph import RESOURCE_TYPES
 from providers.persona import Persona
-from providers.settings import (
-    InvalidSettingError,
-    MissingApiKeyError,
-    settings_from,
-)
-from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_personas, substitute
+from providers.settings import qualified_config_key, settings_from
+from providers.spec import Diagnostic, PersonaFile, Ref, check_references, load_project, substitute
 
 
-class InvalidPersonaFilesError(pulumi.RunError):
-    """Raised (without a traceback) when any persona file or reference is invalid."""
+class InvalidPersonaFilesError(TavusPersonasError, pulumi.RunError):
+    """Raised when any persona file or reference is invalid; a RunError, so Pulumi shows no traceback."""
 
 
 def declare_personas(root: Path = Path(".")) -> dict[str, Persona]:
-    """Declare one resource per `personas/**/*.yaml` file, keyed by resource name."""
-    files, diagnostics = load_personas(root)
-    diagnostics += check_references(files, has_config=_has_config, project=pulumi.get_project())
+    """Declare one resource per file (objectives/, guardrails/, then personas/); return the personas
+    keyed by resource name. `declare_all` returns every resource."""
+    return {name: r for name, r in declare_all(root).items() if isinstance(r, Persona)}
+
+
+def declare_all(root: Path = Path(".")) -> dict[str, pulumi.CustomResource]:
+    """Every resource of the project, keyed by resource name (`guardrails/compliance`, `storyteller`)."""
+    project = load_project(root)
+    diagnostics = project.diagnostics
+    diagnostics += check_references(project.all_files, has_config=_has_config, project=pulumi.get_project())
     diagnostics += _check_provider_settings()
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity == "error"]
@@ -37,22 +46,29 @@ def declare_personas(root: Path = Path(".")) -> dict[str, Persona]:
             f"{len(errors)} error(s) in persona files or stack config (listed above); nothing was applied. "
             "Fix them and run again; `.venv/bin/python -m providers validate` checks offline."
         )
-    return {persona.name: _declare(persona) for persona in files}
+    declared: dict[str, pulumi.CustomResource] = {}
+    for folder, resource_type in RESOURCE_TYPES.items():
+        for item in project.items(folder):
+            body = substitute(item.body, _resolve)
+            adopt = item.options.adopt
+            declared[item.name] = resource_type(item.name, body, adopt_id=adopt, opts=_options(item))
+    ids = {name: resource.id for name, resource in declared.items()}
+    for persona in project.personas:
+        body = substitute(persona.body, lambda ref: ids[ref.key] if ref.kind == "ref" else _resolve(ref))
+        adopt = persona.options.adopt
+        declared[persona.name] = Persona(persona.name, body, adopt_persona_id=adopt, opts=_options(persona))
+    return declared
 
 
-def _declare(persona: PersonaFile) -> Persona:
-    options = pulumi.ResourceOptions(
-        protect=persona.options.protect,
-        retain_on_delete=persona.options.retain_on_delete,
-    )
-    body = substitute(persona.body, _resolve)
-    return Persona(persona.name, body, adopt_persona_id=persona.options.adopt, opts=options)
+def _options(file: PersonaFile) -> pulumi.ResourceOptions:
+    options = file.options
+    return pulumi.ResourceOptions(protect=options.protect, retain_on_delete=options.retain_on_delete)
 
 
 def _split(key: str) -> tuple[str, str]:
-    """`openaiApiKey` is project config; `tavus:apiKey` names its namespace."""
-    namespace, _, name = key.rpartition(":")
-    return namespace or pulumi.get_project(), name
+    """(namespace, name): `openaiApiKey` is project config; `tavus:apiKey` names its namespace."""
+    namespace, _, name = qualified_config_key(key, pulumi.get_project()).rpartition(":")
+    return namespace, name
 
 
 def _resolve(ref: Ref) -> Any:
@@ -63,8 +79,7 @@ def _resolve(ref: Ref) -> Any:
 
 
 def _has_config(key: str) -> bool:
-    namespace, name = _split(key)
-    return pulumi.runtime.get_config(f"{namespace}:{name}") is not None
+    return pulumi.runtime.get_config(qualified_config_key(key, pulumi.get_project())) is not None
 
 
 def _check_provider_settings() -> list[Diagnostic]:

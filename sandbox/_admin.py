@@ -1,4 +1,6 @@
-"""The admin surface under /_sandbox: request log, out-of-band edits, faults, reset.
+"""The admin surface under /_sandbox: request log, out-of-band persona edits, faults, reset.
+
+The other kinds, persona drafts and document statuses have theirs in `_admin_kinds.py`.
 
 No API key: the sandbox binds to loopback by default. Admin requests are not logged.
 """
@@ -12,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import _persona as persona
+from . import _refs as refs
 from ._http import error, message, reply
 from ._state import SandboxState
 from .config import ADMIN_PREFIX, ConfigError, Faults
@@ -80,7 +83,10 @@ class AdminApi:
         persona_id = request.path_params["persona_id"]
         store = self.state.store
         if request.method == "DELETE":
-            return reply(204) if store.delete(persona_id) else error(404, "Not found")
+            if not store.delete(persona_id):
+                return error(404, "Not found")
+            refs.set_draft(store, persona_id, False, "")
+            return reply(204)
         found = store.get(persona_id)
         if found is None:
             return error(404, "Not found")
@@ -119,6 +125,7 @@ class AdminApi:
     async def reset(self, request: Request) -> Response:
         state = self.state
         deleted = state.store.delete_type("user")
+        state.store.delete_all_items()  # objectives, guardrails, documents, dictionaries, drafts
         state.sync_system_personas()
         state.log.clear()
         state.faults.reset()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,16 @@ def _methods(text: str) -> list[str]:
 
 def _statuses(text: str) -> list[int]:
     return [int(s) for s in text.split(",") if s.strip()]
+
+
+def _json_list(text: str) -> list[Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise argparse.ArgumentTypeError("must be a JSON list")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--ambiguous-create-rate", type=float, default=0.0)
     f.add_argument("--slow-ms", type=int, default=0, help="delay after the request took effect")
     f.add_argument("--slow-methods", type=_methods, default=[], help="comma list, default all")
+    d = p.add_argument_group("documents (also settable at run time: PUT /_sandbox/faults)")
+    d.add_argument("--document-ready-ms", type=int, default=300, help="create to ready (default 300)")
+    d.add_argument(
+        "--document-rules",
+        type=_json_list,
+        default=[],
+        help='JSON list of {"url_contains": str, "ready_ms"?: int, "error"?: str}; the first match decides',
+    )
+    d.add_argument(
+        "--recrawl-cooldown", type=float, default=3600.0, dest="recrawl_cooldown_s", help="seconds"
+    )
     return p
 
 
@@ -79,7 +101,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     fault_keys = [
         "seed", "latency_ms", "latency_jitter_ms", "rate_limit", "rate_limit_window_s", "error_rate",
         "error_methods", "error_statuses", "ambiguous_create_mode", "ambiguous_create_count",
-        "ambiguous_create_rate", "slow_ms", "slow_methods",
+        "ambiguous_create_rate", "slow_ms", "slow_methods", "document_ready_ms", "document_rules",
+        "recrawl_cooldown_s",
     ]  # fmt: skip
     fault_values: dict[str, Any] = {key: getattr(args, key) for key in fault_keys}
     return Settings(

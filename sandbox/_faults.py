@@ -102,3 +102,16 @@ class FaultInjector:
             if f.slow_ms <= 0 or (f.slow_methods and method not in f.slow_methods):
                 return 0.0
             return f.slow_ms / 1000.0
+
+    def document_plan(self, url: str) -> tuple[int, str | None]:
+        """(ready_ms, error or None) for a document at `url`: the first matching rule, else the default."""
+        with self._lock:
+            f = self._faults
+            for rule in f.document_rules:
+                if rule["url_contains"] in url:
+                    return int(rule.get("ready_ms", f.document_ready_ms)), rule.get("error")
+            return f.document_ready_ms, None
+
+    def recrawl_cooldown_s(self) -> float:
+        with self._lock:
+            return self._faults.recrawl_cooldown_s

@@ -78,15 +78,24 @@ def new_persona_id() -> str:
 
 
 class Clock:
-    """ISO-8601 UTC timestamps with microseconds and `Z`, strictly increasing within a process."""
+    """ISO-8601 UTC timestamps with microseconds and `Z`, strictly increasing within a process.
+
+    Tests can move it forward (`advance`, admin `POST /_sandbox/clock`) to step documents through
+    their processing or past a recrawl cooldown without waiting; it never goes back.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._offset = dt.timedelta(0)
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += dt.timedelta(seconds=max(0.0, seconds))
 
     def now(self) -> str:
         with self._lock:
-            current = dt.datetime.now(dt.UTC)
+            current = dt.datetime.now(dt.UTC) + self._offset
             if current <= self._last:
                 current = self._last + dt.timedelta(microseconds=1)
             self._last = current
@@ -197,8 +206,16 @@ def render(doc: Mapping[str, Any], *, mask_secrets: bool, string_booleans: bool)
     return {**ordered, **view, **tail}
 
 
-def apply_patch(doc: Mapping[str, Any], operations: Any) -> dict[str, Any]:
-    """Apply an RFC 6902 patch (via `jsonpatch`) to a copy of `doc`; read-only fields must not change."""
+def apply_patch(
+    doc: Mapping[str, Any],
+    operations: Any,
+    read_only: tuple[str, ...] = READ_ONLY_FIELDS,
+    noun: str = "persona",
+) -> dict[str, Any]:
+    """Apply an RFC 6902 patch (via `jsonpatch`) to a copy of `doc`; `read_only` fields must not change.
+
+    Shared by every JSON-Patch kind (personas, objectives, guardrails, pronunciation dictionaries).
+    """
     if not isinstance(operations, list):
         raise PatchError(INVALID_PATCH, "the body must be a JSON array of operations")
     try:
@@ -208,8 +225,8 @@ def apply_patch(doc: Mapping[str, Any], operations: Any) -> dict[str, Any]:
     except (TypeError, KeyError, IndexError, ValueError, AttributeError) as exc:
         raise PatchError(INVALID_PATCH, f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(result, dict):
-        raise PatchError(INVALID_PATCH, "the persona must remain a JSON object")
-    for name in READ_ONLY_FIELDS:
+        raise PatchError(INVALID_PATCH, f"the {noun} must remain a JSON object")
+    for name in read_only:
         if (name in doc) != (name in result) or canonical_json(doc.get(name)) != canonical_json(
             result.get(name)
         ):

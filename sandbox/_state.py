@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import _persona as persona
+from . import _refs as refs
 from ._faults import FaultInjector
 from ._llm import LlmState
 from ._reqlog import RequestLog
@@ -39,6 +40,18 @@ class SandboxState:
         if self.settings.system_personas:
             for doc in persona.SYSTEM_PERSONAS:
                 self.store.upsert(dict(doc), "system")
+
+    def unlink_dictionary(self, dictionary_id: str) -> list[str]:
+        """Null `layers.tts.pronunciation_dictionary_id` wherever it names `dictionary_id`; the ids."""
+        changed: list[str] = []
+        docs, _ = self.store.page(None, limit=1_000_000, offset=0)
+        for doc in docs:
+            if refs.referencing_dictionary(doc, dictionary_id):
+                doc["layers"]["tts"]["pronunciation_dictionary_id"] = None
+                doc["updated_at"] = self.clock.now()
+                self.store.update(doc["persona_id"], doc)
+                changed.append(doc["persona_id"])
+        return changed
 
     def close(self) -> None:
         self.store.close()

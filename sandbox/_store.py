@@ -1,4 +1,9 @@
-"""SQLite persistence of persona documents (stdlib sqlite3, WAL mode, one locked connection)."""
+"""SQLite persistence (stdlib sqlite3, WAL mode, one locked connection).
+
+Personas have their own table (user/system types, paging in SQL). Every other kind (objectives,
+guardrails, documents, pronunciation dictionaries, persona drafts) is a row of the generic
+`items` table with a `kind` column: those collections are small and filtered in Python.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS personas (
@@ -18,6 +23,14 @@ CREATE TABLE IF NOT EXISTS personas (
 );
 CREATE INDEX IF NOT EXISTS personas_by_type_order ON personas (persona_type, created_at, persona_id);
 CREATE INDEX IF NOT EXISTS personas_by_order ON personas (created_at, persona_id);
+CREATE TABLE IF NOT EXISTS items (
+    kind       TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    PRIMARY KEY (kind, item_id)
+);
+CREATE INDEX IF NOT EXISTS items_by_order ON items (kind, created_at, item_id);
 """
 
 
@@ -40,7 +53,7 @@ class Store:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(_SCHEMA)
-            self._conn.execute("PRAGMA user_version=1")
+            self._conn.execute("PRAGMA user_version=2")
 
     def close(self) -> None:
         with self._lock:
@@ -104,3 +117,44 @@ class Store:
                 (*args, limit, offset),
             ).fetchall()
         return [json.loads(row[0]) for row in rows], int(total)
+
+    # -- other kinds (the generic `items` table) ---------------------------------------------
+
+    def item(self, kind: str, item_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT doc FROM items WHERE kind = ? AND item_id = ?", (kind, item_id)
+            ).fetchone()
+        return None if row is None else cast(dict[str, Any], json.loads(row[0]))
+
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        """Every item of `kind`, oldest first (created_at, then id)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT doc FROM items WHERE kind = ? ORDER BY created_at, item_id", (kind,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def item_exists(self, kind: str, item_id: str) -> bool:
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT 1 FROM items WHERE kind = ? AND item_id = ?", (kind, item_id)
+            ).fetchone()
+        return found is not None
+
+    def put_item(self, kind: str, item_id: str, doc: dict[str, Any], created_at: str) -> None:
+        """Insert or replace one item."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO items (kind, item_id, created_at, doc) VALUES (?, ?, ?, ?)",
+                (kind, item_id, created_at, json.dumps(doc)),
+            )
+
+    def delete_item(self, kind: str, item_id: str) -> bool:
+        with self._lock:
+            cursor = self._conn.execute("DELETE FROM items WHERE kind = ? AND item_id = ?", (kind, item_id))
+            return cursor.rowcount == 1
+
+    def delete_all_items(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("DELETE FROM items").rowcount)

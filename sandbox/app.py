@@ -2,7 +2,8 @@
 
 The returned `SandboxApp` is a plain ASGI callable (usable with uvicorn or `httpx.ASGITransport`).
 It logs and delays (latency switch) every non-admin request, then hands it to a Starlette app that
-serves the Tavus persona API under `settings.path_prefix`, the admin surface under `/_sandbox` and a
+serves the Tavus persona API under `settings.path_prefix`, objectives, guardrails, documents and
+pronunciation dictionaries under `/v2/...` (docs/graph-api.md), the admin surface under `/_sandbox` and a
 local OpenAI-compatible chat-completions endpoint under `/_llm` (for `preflight`; see `_llm.py`).
 """
 
@@ -20,8 +21,11 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from ._admin import AdminApi
+from ._admin_kinds import KindAdmin
 from ._api import PersonaApi
+from ._documents_api import DocumentApi
 from ._http import LOG_ENTRY_KEY, error, message
+from ._kinds import GUARDRAILS, OBJECTIVES, DictionaryApi, KindApi
 from ._llm import LLM_PREFIX, LlmApi
 from ._state import SandboxState
 from .config import ADMIN_PREFIX, Settings
@@ -51,8 +55,13 @@ class SandboxApp:
         self._inner = Starlette(
             routes=[
                 *AdminApi(self.state).routes(),
+                *KindAdmin(self.state).routes(),
                 *LlmApi(self.state.llm).routes(),
                 *PersonaApi(self.state).routes(),
+                *KindApi(self.state, OBJECTIVES).routes(),
+                *KindApi(self.state, GUARDRAILS).routes(),
+                *DictionaryApi(self.state).routes(),
+                *DocumentApi(self.state).routes(),
             ],
             exception_handlers={404: not_found, HTTPException: http_error},
             lifespan=lifespan,

@@ -29,7 +29,7 @@ class ConfigError(ValueError):
 
 @dataclass
 class Faults:
-    """Fault switches. Every one is off by default. See docs/sandbox.md for semantics."""
+    """Fault switches; every fault is off by default (the document pace is not one). See docs/sandbox.md."""
 
     seed: int = 0
     latency_ms: int = 0
@@ -44,6 +44,11 @@ class Faults:
     ambiguous_create_rate: float = 0.0  # ...or this fraction of creates
     slow_ms: int = 0  # delay added after the request took effect
     slow_methods: list[str] = field(default_factory=list)  # empty = all methods
+    # Documents (docs/sandbox.md): not faults but the pace of the simulated knowledge base. Their
+    # defaults are realistic rather than off: a document is ready 300 ms after its create.
+    document_ready_ms: int = 300
+    document_rules: list[dict[str, Any]] = field(default_factory=list)  # [{url_contains, ready_ms?, error?}]
+    recrawl_cooldown_s: float = 3600.0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -69,7 +74,10 @@ class Faults:
 
 
 def _coerce(key: str, value: Any) -> Any:
-    int_keys = {"seed", "latency_ms", "latency_jitter_ms", "rate_limit", "ambiguous_create_count", "slow_ms"}
+    int_keys = {
+        "seed", "latency_ms", "latency_jitter_ms", "rate_limit", "ambiguous_create_count", "slow_ms",
+        "document_ready_ms",
+    }  # fmt: skip
     rate_keys = {"error_rate", "ambiguous_create_rate"}
     if key in int_keys:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -77,6 +85,12 @@ def _coerce(key: str, value: Any) -> Any:
         if value < 0:
             raise ConfigError(f"{key} must be >= 0")
         return value
+    if key == "recrawl_cooldown_s":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{key} must be a number >= 0")
+        return float(value)
+    if key == "document_rules":
+        return _document_rules(value)
     if key in rate_keys or key == "rate_limit_window_s":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key} must be a number")
@@ -107,6 +121,34 @@ def _coerce(key: str, value: Any) -> Any:
             raise ConfigError(f"{key} must be one of {list(AMBIGUOUS_MODES)}")
         return value
     raise ConfigError(f"unknown fault switch: {key}")  # pragma: no cover - guarded by from_dict
+
+
+DOCUMENT_RULE_KEYS = ("url_contains", "ready_ms", "error")
+
+
+def _document_rules(value: Any) -> list[dict[str, Any]]:
+    """`[{"url_contains": str, "ready_ms"?: int >= 0, "error"?: str}]`, checked key by key."""
+    if not isinstance(value, list):
+        raise ConfigError("document_rules must be a list of objects")
+    rules: list[dict[str, Any]] = []
+    for index, rule in enumerate(value):
+        where = f"document_rules[{index}]"
+        if not isinstance(rule, Mapping):
+            raise ConfigError(f"{where} must be an object")
+        unknown = sorted(set(rule) - set(DOCUMENT_RULE_KEYS))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {unknown}; known: {list(DOCUMENT_RULE_KEYS)}")
+        if not isinstance(rule.get("url_contains"), str) or not rule["url_contains"]:
+            raise ConfigError(f"{where}.url_contains must be a non-empty string")
+        ready_ms = rule.get("ready_ms")
+        bad_ready = isinstance(ready_ms, bool) or not isinstance(ready_ms, int) or ready_ms < 0
+        if ready_ms is not None and bad_ready:
+            raise ConfigError(f"{where}.ready_ms must be an integer >= 0")
+        error = rule.get("error")
+        if error is not None and (not isinstance(error, str) or not error):
+            raise ConfigError(f"{where}.error must be a non-empty string")
+        rules.append({k: rule[k] for k in DOCUMENT_RULE_KEYS if rule.get(k) is not None})
+    return rules
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ ready line on stdout (no polling, no sleeps). Server logs go to `log_path`, neve
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import queue
@@ -28,6 +29,8 @@ from types import TracebackType
 from typing import IO, Any, cast
 
 import httpx
+
+from ._admin_kinds import KINDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 READY_PREFIX = "sandbox listening on "
@@ -60,12 +63,26 @@ class SandboxAdmin:
         """The current end of the log; pass it as `since` later to see only newer requests."""
         return int(self.requests(since=sys.maxsize)["cursor"])
 
-    def count(self, method: str | None = None, *, op: str | None = None, since: int = 0) -> int:
-        """Number of logged API requests after `since`, optionally of one method and/or op."""
+    def count(
+        self,
+        method: str | None = None,
+        *,
+        op: str | None = None,
+        path: str | None = None,
+        since: int = 0,
+    ) -> int:
+        """Number of logged API requests after `since`, optionally of one method, op and/or path.
+
+        `path` is a prefix matched at a segment boundary: `count("PATCH", path="/v2/objectives")`
+        counts PATCHes of any objectives set, `path="/v2/objectives/o123"` those of one set.
+        """
+        prefix = path.rstrip("/") if path else None
         return sum(
             1
             for entry in self.requests(since)["requests"]
-            if (method is None or entry["method"] == method.upper()) and (op is None or entry["op"] == op)
+            if (method is None or entry["method"] == method.upper())
+            and (op is None or entry["op"] == op)
+            and (prefix is None or entry["path"] == prefix or entry["path"].startswith(prefix + "/"))
         )
 
     def clear_requests(self) -> int:
@@ -111,8 +128,62 @@ class SandboxAdmin:
         response.raise_for_status()
         return True
 
+    # -- other kinds, out of band (kind: objectives | guardrails | documents |
+    #    pronunciation-dictionaries) ---------------------------------------------------------
+    def create_item(self, kind: str, body: Mapping[str, Any]) -> str:
+        """Create an item as if in the web UI (no validation; the id may be given); returns its id."""
+        created = self._json(self._http.post(f"/{kind}", json=dict(body)))
+        return str(created[KINDS[kind].id_field])
+
+    def get_item(self, kind: str, item_id: str) -> dict[str, Any] | None:
+        """The raw stored item (documents keep their processing plan in `_sandbox`), or None."""
+        response = self._http.get(f"/{kind}/{item_id}")
+        return None if response.status_code == 404 else cast(dict[str, Any], self._json(response))
+
+    def list_items(self, kind: str) -> builtins.list[dict[str, Any]]:
+        """All raw stored items of `kind`, oldest first."""
+        return cast(builtins.list[dict[str, Any]], self._json(self._http.get(f"/{kind}"))["data"])
+
+    def edit_item(self, kind: str, item_id: str, patch: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Apply a JSON Patch out of band (no validation, no 304); bumps updated_at; the raw item."""
+        response = self._http.post(f"/{kind}/{item_id}/edit", json=[dict(op) for op in patch])
+        return cast(dict[str, Any], self._json(response))
+
+    def delete_item(self, kind: str, item_id: str) -> bool:
+        """Delete out of band (a dictionary is also unlinked from personas); False if it did not exist."""
+        response = self._http.delete(f"/{kind}/{item_id}")
+        if response.status_code == 404:
+            return False
+        response.raise_for_status()
+        return True
+
+    def set_document_status(
+        self,
+        document_id: str,
+        status: str | None,
+        *,
+        progress: int | None = None,
+        error_message: str | None = None,
+    ) -> dict[str, Any]:
+        """Pin a document's status (None resumes the simulated processing); returns the API view."""
+        body = {"status": status, "progress": progress, "error_message": error_message}
+        response = self._http.post(f"/documents/{document_id}/status", json=body)
+        return cast(dict[str, Any], self._json(response))
+
+    def advance_clock(self, seconds: float) -> str:
+        """Move the sandbox clock forward (documents progress, recrawl cooldowns pass); the new now."""
+        return str(self._json(self._http.post("/clock", json={"advance_s": seconds}))["now"])
+
+    def set_draft(self, persona_id: str, on: bool = True) -> None:
+        """Mark (or clear) an unpublished web-editor draft: PATCHes of the persona then answer 409."""
+        method = "POST" if on else "DELETE"
+        self._json(self._http.request(method, f"/personas/{persona_id}/draft"))
+
+    def has_draft(self, persona_id: str) -> bool:
+        return bool(self._json(self._http.get(f"/personas/{persona_id}/draft"))["draft"])
+
     def reset(self) -> None:
-        """Delete all user personas, clear the request log, restore the start-up faults."""
+        """Delete all user personas and every other item, clear the log, restore the start-up faults."""
         self._json(self._http.post("/reset"))
 
     def config(self) -> dict[str, Any]:

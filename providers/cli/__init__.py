@@ -1,4 +1,4 @@
-"""`python -m providers COMMAND`: the GitOps commands around `pulumi up` (SPEC section 5).
+"""`python -m providers COMMAND`: the GitOps commands around `pulumi up` (docs/gitops.md).
 
 Each command lives in its own module exposing `register(subparsers)`, which adds a
 sub-parser whose `handler` default takes the parsed arguments and returns the exit

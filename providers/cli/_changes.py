@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from providers.canonical import is_secret_path
+from providers.canonical import is_secret_path, json_equal, lined_up
 
 PULUMI_SECRET = "[secret]"
 LONG_TEXT = 80  # characters; longer (or multi-line) strings are shown as unified diffs
@@ -45,9 +45,20 @@ class FieldChange:
 _ABSENT = object()
 
 
-def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
-    """Leaf changes from `old` to `new`, sorted by path; dicts recurse, lists compare whole."""
-    return sorted(_walk(old, new, ()), key=lambda c: c.path)
+def field_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], keyed_lists: Mapping[str, str] | None = None
+) -> list[FieldChange]:
+    """Leaf changes from `old` to `new`, sorted by path; dicts recurse, lists compare whole, except
+    a top-level list of named items (`keyed_lists`, e.g. objectives' `data`) whose items line up:
+    its items are compared one by one (`data[2].objective_prompt`), as the provider patches them."""
+    changes: list[FieldChange] = []
+    old, new = dict(old), dict(new)
+    for key, name_field in (keyed_lists or {}).items():
+        if key in old and key in new and lined_up(old[key], new[key], name_field):
+            for index, (before, after) in enumerate(zip(old.pop(key), new.pop(key), strict=True)):
+                changes += _walk(before, after, (f"{key}[{index}]",))
+    changes += _walk(old, new, ())
+    return sorted(changes, key=lambda c: c.path)
 
 
 def _walk(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[FieldChange]:
@@ -59,7 +70,7 @@ def _walk(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[FieldChange]:
         for key in sorted(set(before) | set(after)):
             yield from _walk(before.get(key, _ABSENT), after.get(key, _ABSENT), (*path, str(key)))
         return
-    if old == new:
+    if json_equal(old, new):  # as JSON: 1 and 1.0 are equal, true and 1 are not
         return
     kind: Kind = "add" if old is _ABSENT else "remove" if new is _ABSENT else "update"
     secret = is_secret_path(path) or PULUMI_SECRET in (old, new)

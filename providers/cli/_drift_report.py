@@ -2,9 +2,11 @@
 
 JSON schema (`schema: tavus-personas.drift/v1`, documented in docs/gitops.md):
     {"schema", "stack", "drift": bool, "checked": int,
-     "managed":   [{"resource", "persona_id", "persona_name", "changes": [CHANGE]}],
-     "deleted":   [{"resource", "persona_id", "persona_name"}],
-     "unmanaged": [{"resource", "persona_id", "persona_name", "changes": [CHANGE]}]}
+     "managed":   [{"resource", "kind", "persona_id", "persona_name", "changes": [CHANGE]}],
+     "deleted":   [{"resource", "kind", "persona_id", "persona_name"}],
+     "unmanaged": [{"resource", "kind", "persona_id", "persona_name", "changes": [CHANGE]}]}
+    `kind` is persona, objectives or guardrails; for the latter two `persona_id` holds the set's id
+    (objectives_id / guardrails_id) and `persona_name` its `name`.
     CHANGE = {"path", "kind": add|remove|update, "secret": false, "old", "new"}
            | {"path", "kind", "secret": true, "old_fingerprint", "new_fingerprint"}
 Lists are sorted by resource, changes by path.
@@ -21,7 +23,7 @@ SCHEMA = "tavus-personas.drift/v1"
 
 _HEADINGS = {
     "managed": "Managed fields changed outside Pulumi (`pulumi up` reverts them)",
-    "deleted": "Personas deleted outside Pulumi (`pulumi up` recreates them)",
+    "deleted": "Deleted outside Pulumi (`pulumi up` recreates them)",
     "unmanaged": (
         "Fields the files do not set, changed outside Pulumi "
         "(`pulumi up` leaves them alone; add them to the file to manage them)"
@@ -35,10 +37,12 @@ class PersonaDrift:
     persona_id: str
     persona_name: str | None
     changes: list[FieldChange] = field(default_factory=list)
+    kind: str = "persona"
 
     def as_json(self, with_changes: bool = True) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "resource": self.resource,
+            "kind": self.kind,
             "persona_id": self.persona_id,
             "persona_name": self.persona_name,
         }
@@ -81,9 +85,9 @@ class DriftReport:
 
     def summary(self) -> str:
         if not self.drifted:
-            return f"no drift in stack {self.stack} ({self.checked} persona(s) checked)"
+            return f"no drift in stack {self.stack} ({self.checked} resource(s) checked)"
         return (
-            f"drift in stack {self.stack}: {len(self.managed)} persona(s) with managed-field drift, "
+            f"drift in stack {self.stack}: {len(self.managed)} resource(s) with managed-field drift, "
             f"{len(self.deleted)} deleted out of band, {len(self.unmanaged)} with unmanaged-field changes "
             f"({self.checked} checked)"
         )

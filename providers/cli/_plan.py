@@ -1,4 +1,5 @@
-"""The persona steps of a `pulumi preview --json` document, one entry per persona.
+"""The steps of a `pulumi preview --json` document, one entry per resource: personas, and the
+objectives and guardrails sets they reference.
 
 Kept apart from the Markdown so that the reading of Pulumi's JSON (which ops exist, where the
 old and new inputs live) is in one place.
@@ -12,6 +13,8 @@ from typing import Any
 
 from providers.cli._changes import FieldChange, field_changes, secret_change
 from providers.cli._pulumi import PERSONA_TYPE, resource_name
+from providers.facts import kind_of_urn
+from providers.kind import ADOPT_INPUT as ITEM_ADOPT_INPUT
 from providers.state import ADOPT_INPUT, body_of
 
 # Pulumi step ops -> what the comment calls them. refresh/read steps only precede the real one.
@@ -36,6 +39,7 @@ class PersonaPlan:
     persona_id: str | None = None
     adopt: str | None = None
     changes: list[FieldChange] = field(default_factory=list)
+    folder: str = "personas"  # the kind: personas, objectives, guardrails
 
 
 def stack_of(document: Mapping[str, Any]) -> str | None:
@@ -47,10 +51,11 @@ def stack_of(document: Mapping[str, Any]) -> str | None:
 
 
 def persona_plans(document: Mapping[str, Any]) -> list[PersonaPlan]:
-    """One plan per persona resource, sorted by resource name."""
+    """One plan per resource of ours (personas, objectives and guardrails sets), sorted by name."""
     last: dict[str, Mapping[str, Any]] = {}
     for step in document.get("steps") or []:
-        if f"::{PERSONA_TYPE}::" not in str(step.get("urn", "")):
+        urn = str(step.get("urn", ""))
+        if f"::{PERSONA_TYPE}::" not in urn and kind_of_urn(urn) is None:
             continue
         urn = str(step["urn"])
         if step.get("op") not in _PASSIVE or urn not in last:
@@ -66,21 +71,31 @@ def _plan(step: Mapping[str, Any]) -> PersonaPlan:
     old_inputs = old_state.get("inputs") or {}
     new_inputs = new_state.get("inputs") or {}
     operation = "unchanged" if op in _PASSIVE else _OPS.get(op, op)
+    kind = kind_of_urn(str(step["urn"]))
+    name_field, adopt_input = ("persona_name", ADOPT_INPUT) if kind is None else ("name", ITEM_ADOPT_INPUT)
     plan = PersonaPlan(
         resource=resource_name(str(step["urn"])),
         operation=operation,
-        persona_name=new_inputs.get("persona_name") or old_inputs.get("persona_name"),
+        persona_name=new_inputs.get(name_field) or old_inputs.get(name_field),
         persona_id=old_state.get("id") or None,
-        adopt=new_inputs.get(ADOPT_INPUT) if operation == "create" else None,
+        adopt=new_inputs.get(adopt_input) if operation == "create" else None,
+        folder="personas" if kind is None else kind.folder,
     )
     if operation in ("create", "update", "replace"):
-        before = body_of(old_inputs) if operation != "create" else {}
-        plan.changes = _changes(step, before, body_of(new_inputs))
+        body = body_of if kind is None else kind.body_of
+        before = body(old_inputs) if operation != "create" else {}
+        keyed = kind.keyed_lists if kind is not None else None
+        plan.changes = _changes(step, before, body(new_inputs), keyed)
     return plan
 
 
-def _changes(step: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
-    changes = field_changes(old, new)
+def _changes(
+    step: Mapping[str, Any],
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    keyed_lists: Mapping[str, str] | None = None,
+) -> list[FieldChange]:
+    changes = field_changes(old, new, keyed_lists)
     # Both sides of a rotated key read "[secret]": only detailedDiff knows that it changed.
     shown = {c.path for c in changes}
     for path in sorted((step.get("detailedDiff") or {}).keys()):

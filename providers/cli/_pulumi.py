@@ -21,16 +21,13 @@ from typing import Any
 import yaml
 
 from providers.cli._lock_error import explain_lock_error
-from providers.settings import ProviderSettings, settings_from
+from providers.errors import CliError as CliError  # re-exported: the commands import it from here
+from providers.kind import TYPE_PREFIX
 
-PERSONA_TYPE = "pulumi-python:dynamic/tavus:Persona"
+PERSONA_TYPE = TYPE_PREFIX + "Persona"
 DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _TAIL_LINES = 200  # of a streamed run's output, kept to explain its failure
-
-
-class CliError(RuntimeError):
-    """A failure the command reports in one line and exits 1 on."""
 
 
 def project_name(root: Path) -> str:
@@ -53,14 +50,14 @@ def pulumi_binary(root: Path) -> str:
     return found
 
 
-def _pulumi_argv(root: Path, *args: str) -> list[str]:
+def pulumi_argv(root: Path, *args: str) -> list[str]:
     """`pulumi ARGS`, never prompting: these commands run in CI and scripts."""
     return [pulumi_binary(root), *args, "--non-interactive"]
 
 
 def run_pulumi(root: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
     """stdout of `pulumi ARGS --non-interactive` run in `root`; CliError (with stderr) otherwise."""
-    proc = subprocess.run(_pulumi_argv(root, *args), cwd=root, capture_output=True, text=True, check=False)
+    proc = subprocess.run(pulumi_argv(root, *args), cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode not in ok_codes:
         # Pulumi masks secret values in its own messages; we add only the command line.
         detail = (proc.stderr.strip() or _json_errors(proc.stdout) or proc.stdout.strip())[-2000:]
@@ -78,7 +75,7 @@ def stream_pulumi(root: Path, *args: str) -> None:
     sys.stdout.flush()
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     with subprocess.Popen(
-        _pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL,
+        pulumi_argv(root, *args), cwd=root, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     ) as proc:
         assert proc.stdout is not None
@@ -112,46 +109,15 @@ def pulumi_json(root: Path, *args: str) -> Any:
         raise CliError(f"`pulumi {' '.join(args[:2])}` did not print JSON: {text[:200]!r}") from exc
 
 
-def stack_config(root: Path, stack: str, timeout: float = 120) -> dict[str, Any]:
-    """`{"project:key": value}` for every config value of the stack, secrets decrypted.
-
-    Kept in this process only. Unlike `run_pulumi`, a failure never quotes stdout: for
-    `--show-secrets` it may hold every secret of the stack. Pulumi's stderr names no value.
-    """
-    argv = _pulumi_argv(root, "config", "--json", "--show-secrets", "--stack", stack)
-    try:
-        proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CliError(f"could not run `pulumi config` for stack {stack}: {type(exc).__name__}") from None
-    if proc.returncode != 0:
-        detail = " / ".join(proc.stderr.strip().splitlines()[-3:])
-        raise CliError(f"`pulumi config --stack {stack}` exited {proc.returncode}: {detail}")
-    try:
-        document = json.loads(proc.stdout)
-    except ValueError:
-        raise CliError(f"`pulumi config --json --stack {stack}` did not print JSON") from None
-    return {
-        key: entry["objectValue"] if "objectValue" in entry else entry.get("value")
-        for key, entry in document.items()
-        if isinstance(entry, dict)
-    }
-
-
-def stack_settings(root: Path, stack: str) -> ProviderSettings:
-    """The stack's Tavus settings from its config; like the provider, the environment
-    (TAVUS_API_KEY, TAVUS_BASE_URL) is the fallback when config lacks a key."""
-    values = stack_config(root, stack)
-    return settings_from(lambda key: None if values.get(key) is None else str(values[key]))
-
-
 @dataclass(frozen=True)
 class StateResource:
-    """A persona resource as the stack's state holds it."""
+    """A tavus:* resource as the stack's state holds it."""
 
     name: str
-    persona_id: str
+    persona_id: str  # the resource's id: a persona's, or an objectives or guardrails set's
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
+    type: str = PERSONA_TYPE
 
 
 def resource_name(urn: str) -> str:
@@ -162,19 +128,27 @@ def is_persona(resource: Mapping[str, Any] | None) -> bool:
     return bool(resource) and resource is not None and resource.get("type") == PERSONA_TYPE
 
 
-def state_personas(root: Path, stack: str) -> list[StateResource]:
-    """Persona resources of the stack's last deployment (`pulumi stack export`; secrets stay encrypted)."""
+def state_resources(root: Path, stack: str) -> list[StateResource]:
+    """Every tavus:* resource of the stack's last deployment (`pulumi stack export`; secrets stay
+    encrypted), sorted by name."""
     document = pulumi_json(root, "stack", "export", "--stack", stack)
     resources = (document.get("deployment") or {}).get("resources") or []
     return sorted(_state_resources(resources), key=lambda r: r.name)
 
 
+def state_personas(root: Path, stack: str) -> list[StateResource]:
+    """Persona resources of the stack's last deployment."""
+    return [r for r in state_resources(root, stack) if r.type == PERSONA_TYPE]
+
+
 def _state_resources(resources: list[dict[str, Any]]) -> Iterator[StateResource]:
     for resource in resources:
-        if is_persona(resource) and not resource.get("delete"):
+        kind = str(resource.get("type", ""))
+        if kind.startswith(TYPE_PREFIX) and not resource.get("delete"):
             yield StateResource(
                 name=resource_name(resource["urn"]),
                 persona_id=str(resource.get("id", "")),
                 inputs=resource.get("inputs") or {},
                 outputs=resource.get("outputs") or {},
+                type=kind,
             )

@@ -1,14 +1,15 @@
-"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (SPEC section 5).
+"""`drift --stack NAME`: what changed in Tavus behind Pulumi's back (docs/gitops.md).
 
-Exit 0 clean, 2 drift, 1 error. Three sections, per persona and per field:
+Exit 0 clean, 2 drift, 1 error. Personas, objectives and guardrails sets alike. Three sections,
+per resource and per field:
 - managed-field drift and personas deleted out of band come from
   `pulumi refresh --preview-only --json` (state -> what the provider's read returns; nothing is
   written to the stack);
 - changes to fields the files do not set (`unmanaged`) cannot come from that JSON: the CLI only
   carries a new state for steps whose *inputs* changed, so a refresh that changes outputs only shows
-  the old state. They are computed by listing the personas with the Tavus client (the stack's
-  `tavus:apiKey`/`tavus:baseUrl`, env fallback) and comparing each with the `unmanaged` output
-  stored at the last up/refresh, the same way the provider computes it.
+  the old state. They are computed by listing the personas with the Tavus client (configured from
+  the stack's `tavus:*` settings exactly as the provider is, env fallback) and comparing each with
+  the `unmanaged` output stored at the last up/refresh, the same way the provider computes it.
 Secrets are never shown: a changed secret is "changed" plus its non-secret fingerprints.
 """
 
@@ -24,11 +25,12 @@ from typing import Any
 from providers.canonical import unmanaged_fields
 from providers.cli._changes import FieldChange, Kind, field_changes
 from providers.cli._drift_report import DriftReport, PersonaDrift
-from providers.cli._pulumi import PERSONA_TYPE, CliError, pulumi_json, resource_name, stack_settings
-from providers.client import TavusClient
+from providers.cli._pulumi import PERSONA_TYPE, pulumi_json, resource_name
+from providers.cli._stack import stack_client
 from providers.errors import TavusPersonasError
-from providers.settings import InvalidSettingError, MissingApiKeyError
-from providers.state import body_of
+from providers.facts import KINDS, kind_of_urn
+from providers.kind import Kind as ResourceKind
+from providers.state import body_of as persona_body_of
 
 EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
@@ -46,7 +48,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         report = check(args.root, args.stack)
-    except (CliError, TavusPersonasError, MissingApiKeyError, InvalidSettingError) as exc:
+    except TavusPersonasError as exc:
         print(f"drift: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def check(root: Path, stack: str) -> DriftReport:
     document = pulumi_json(root, "refresh", "--preview-only", "--json", "--stack", stack)
-    steps = [s for s in document.get("steps") or [] if f"::{PERSONA_TYPE}::" in str(s.get("urn", ""))]
+    steps = [s for s in document.get("steps") or [] if _managed_by_us(str(s.get("urn", "")))]
     report = DriftReport(stack=stack, checked=len(steps))
     alive: list[Mapping[str, Any]] = []
     for step in steps:
@@ -68,7 +70,7 @@ def check(root: Path, stack: str) -> DriftReport:
             continue
         alive.append(step)
         if step.get("op") == "update":
-            managed = _managed_changes(old, step.get("newState") or {})
+            managed = _managed_changes(step, old, step.get("newState") or {})
             if managed:
                 report.managed.append(_persona(step, old, managed))
     if alive:
@@ -76,20 +78,36 @@ def check(root: Path, stack: str) -> DriftReport:
     return report
 
 
+def _managed_by_us(urn: str) -> bool:
+    return f"::{PERSONA_TYPE}::" in urn or kind_of_urn(urn) is not None
+
+
+def _body_of(urn: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    kind = kind_of_urn(urn)
+    return persona_body_of(props) if kind is None else kind.body_of(props)
+
+
 def _persona(
     step: Mapping[str, Any], old: Mapping[str, Any], changes: list[FieldChange] | None = None
 ) -> PersonaDrift:
     inputs = old.get("inputs") or {}
+    kind = kind_of_urn(str(step["urn"]))
     return PersonaDrift(
         resource=resource_name(str(step["urn"])),
         persona_id=str(old.get("id", "")),
-        persona_name=inputs.get("persona_name"),
+        persona_name=inputs.get("persona_name") if kind is None else inputs.get("name"),
         changes=changes or [],
+        kind="persona" if kind is None else kind.folder,
     )
 
 
-def _managed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
-    changes = [c for c in field_changes(body_of(old.get("inputs") or {}), body_of(new.get("inputs") or {}))]
+def _managed_changes(
+    step: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]
+) -> list[FieldChange]:
+    urn = str(step["urn"])
+    resource_kind = kind_of_urn(urn)
+    before, after = _body_of(urn, old.get("inputs") or {}), _body_of(urn, new.get("inputs") or {})
+    changes = field_changes(before, after, resource_kind.keyed_lists if resource_kind else None)
     before = (old.get("outputs") or {}).get("secret_fingerprints") or {}
     after = (new.get("outputs") or {}).get("secret_fingerprints") or {}
     secret_paths = {c.path for c in changes if c.secret}
@@ -102,24 +120,37 @@ def _managed_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Fie
 
 
 def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
-    settings = stack_settings(root, stack)
-    with TavusClient(settings.require_api_key(), settings.base_url, settings.path_prefix) as client:
-        live = {str(p.get("persona_id")): p for p in client.iter_personas("user")}
-        drifted = []
-        for step in steps:
-            old = step.get("oldState") or {}
-            persona = live.get(str(old.get("id"))) or client.get(str(old.get("id")))
-            if persona is None:
-                continue  # gone since the refresh preview; the next run reports it as deleted
-            changes = _unmanaged_changes(old, persona)
-            if changes:
-                drifted.append(_persona(step, old, changes))
-        return drifted
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
+    for step in steps:
+        kind = kind_of_urn(str(step["urn"]))
+        by_kind.setdefault(kind.folder if kind else "personas", []).append(step)
+    drifted = []
+    with stack_client(root, stack) as personas:
+        for folder, kind_steps in by_kind.items():
+            kind = KINDS.get(folder)
+            client = personas if kind is None else personas.at(kind.endpoint)
+            id_field = client.endpoint.id_field
+            live = {str(item.get(id_field)): item for item in client.iter_items()}
+            for step in kind_steps:
+                old = step.get("oldState") or {}
+                item = live.get(str(old.get("id"))) or client.get(str(old.get("id")))
+                if item is None:
+                    continue  # gone since the refresh preview; the next run reports it as deleted
+                changes = _unmanaged_changes(kind, old, item)
+                if changes:
+                    drifted.append(_persona(step, old, changes))
+    return drifted
 
 
-def _unmanaged_changes(old: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+def _unmanaged_changes(
+    kind: ResourceKind | None, old: Mapping[str, Any], live: Mapping[str, Any]
+) -> list[FieldChange]:
     """Stored `unmanaged` output vs the live fields the last applied inputs do not set."""
     stored = (old.get("outputs") or {}).get("unmanaged") or {}
-    desired = body_of(old.get("inputs") or {})
-    now = unmanaged_fields(body_of(live), desired)  # as the provider computed `stored`
+    if kind is None:
+        desired = persona_body_of(old.get("inputs") or {})
+        now = unmanaged_fields(persona_body_of(live), desired)  # as the provider computed `stored`
+    else:
+        desired = kind.body_of(old.get("inputs") or {})
+        now = unmanaged_fields(kind.canonical(live), desired)
     return field_changes(stored, now)

@@ -1,4 +1,5 @@
-"""Loading and offline validation of persona files (SPEC 2).
+"""Loading and offline validation of persona files (README: The persona file) and of the files
+they reference (objectives, guardrails: `spec.graph`; README: The persona's graph).
 
 Pure and importable: no network, no Pulumi. The provider, `__main__.py` and the CLI call
 `load_personas`, refuse to apply anything when any diagnostic is an error, check references against
@@ -13,6 +14,7 @@ from providers.spec.files import (
     substitute,
     validate_body,
 )
+from providers.spec.graph import Project, load_kind_text, load_project, validate_item_body
 from providers.spec.model import Diagnostic, PersonaFile, PersonaOptions, Ref
 from providers.spec.rules import KNOWN_TAVUS_MODELS
 from providers.spec.schema_check import SCHEMA_FILE, persona_schema
@@ -28,11 +30,15 @@ __all__ = [
     "Diagnostic",
     "PersonaFile",
     "PersonaOptions",
+    "Project",
     "Ref",
     "check_references",
+    "load_kind_text",
     "load_persona_text",
     "load_personas",
+    "load_project",
     "persona_schema",
     "substitute",
     "validate_body",
+    "validate_item_body",
 ]

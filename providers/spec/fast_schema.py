@@ -18,6 +18,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+# JSON equality is also what JSON Schema's `enum` and `const` compare with (booleans are not numbers).
+from providers.canonical import json_equal
+
 Check = Callable[[Any], bool]
 
 # Keywords with no effect on validity.
@@ -47,19 +50,6 @@ def compile_schema(schema: Mapping[str, Any]) -> Check | None:
         return _Compiler(schema).compile(schema)
     except _Unsupported:
         return None
-
-
-def json_same(a: Any, b: Any) -> bool:
-    """Equality as JSON Schema defines it for `enum` and `const` (booleans are not numbers)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(json_same(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
 
 
 class _Compiler:
@@ -108,10 +98,10 @@ class _Compiler:
         return lambda v: any(check(v) for check in checks)
 
     def _kw_enum(self, value: Any, _schema: Mapping[str, Any]) -> Check:
-        return lambda v: any(json_same(v, option) for option in value)
+        return lambda v: any(json_equal(v, option) for option in value)
 
     def _kw_const(self, value: Any, _schema: Mapping[str, Any]) -> Check:
-        return lambda v: json_same(v, value)
+        return lambda v: json_equal(v, value)
 
     def _kw_anyOf(self, value: Any, _schema: Mapping[str, Any]) -> Check:
         branches = [self.compile(branch) for branch in value]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from providers.settings import qualified_config_key
 from providers.spec.model import Diagnostic, FieldPath, PersonaFile, PersonaOptions, Ref, format_path
 from providers.spec.report import FileReport
 from providers.spec.rules import check_rules
@@ -17,12 +18,13 @@ from providers.spec.yaml_nodes import MAX_FILE_BYTES, parse
 OPTIONS_KEY = "pulumi"
 PERSONA_SUFFIXES = (".yaml", ".yml")
 PERSONA_ID = re.compile(r"^p[0-9a-f]+$")  # as in the schema's pulumi.adopt
+ITEM_ID = re.compile(r"^[A-Za-z][0-9A-Za-z_]*$")  # other kinds: each schema checks its own prefix
 
 
 def load_persona_text(text: str, file: str, name: str) -> tuple[PersonaFile | None, list[Diagnostic]]:
     """One file, without cross-file rules. None when the text is not a YAML mapping."""
     persona, report = _load(text, file, name)
-    return persona, _in_line_order(report.diagnostics)
+    return persona, in_line_order(report.diagnostics)
 
 
 def _load(text: str, file: str, name: str) -> tuple[PersonaFile | None, FileReport]:
@@ -34,16 +36,23 @@ def _load(text: str, file: str, name: str) -> tuple[PersonaFile | None, FileRepo
     check_fields(document, report)
     check_rules(document, name, report)
     check_types(document, report)
+    return spec_file(document, report, name), report
+
+
+def spec_file(
+    document: dict[str, Any], report: FileReport, name: str, folder: str = "personas"
+) -> PersonaFile:
+    """The loaded file: its Tavus body (without the `pulumi:` options), options, references and lines."""
     body = {key: value for key, value in document.items() if key != OPTIONS_KEY}
-    persona = PersonaFile(
+    return PersonaFile(
         name=name,
-        file=file,
+        file=report.file,
         body=body,
-        options=_options(document.get(OPTIONS_KEY)),
+        options=_options(document.get(OPTIONS_KEY), PERSONA_ID if folder == "personas" else ITEM_ID),
         refs=tuple(_references(body, ())),
         lines={format_path(path): line for path, line in report.lines.items()},
+        folder=folder,
     )
-    return persona, report
 
 
 def validate_body(body: Mapping[str, Any]) -> list[Diagnostic]:
@@ -54,17 +63,17 @@ def validate_body(body: Mapping[str, Any]) -> list[Diagnostic]:
     check_fields(body, report)
     check_rules(body, "persona", report, resolved=True)
     check_types(body, report)
-    return [d for d in _in_line_order(report.diagnostics) if d.severity == "error"]
+    return [d for d in in_line_order(report.diagnostics) if d.severity == "error"]
 
 
-def _options(raw: Any) -> PersonaOptions:
+def _options(raw: Any, id_pattern: re.Pattern[str]) -> PersonaOptions:
     """The valid options; invalid ones are reported by the schema check and left at their default."""
     options = raw if isinstance(raw, Mapping) else {}
     protect, retain, adopt = (options.get(k) for k in ("protect", "retain_on_delete", "adopt"))
     return PersonaOptions(
         protect=protect if isinstance(protect, bool) else False,
         retain_on_delete=retain if isinstance(retain, bool) else False,
-        adopt=adopt if isinstance(adopt, str) and PERSONA_ID.match(adopt) else None,
+        adopt=adopt if isinstance(adopt, str) and id_pattern.match(adopt) else None,
     )
 
 
@@ -79,7 +88,7 @@ def _references(value: Any, path: FieldPath) -> Iterator[tuple[str, Ref]]:
             yield from _references(item, (*path, index))
 
 
-def _in_line_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def in_line_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.file, d.line or 0))
 
 
@@ -102,9 +111,13 @@ def load_personas(root: Path, directory: str = "personas") -> tuple[list[Persona
                                                               "run from the project root")]
     personas: list[PersonaFile] = []
     reports: list[FileReport] = []
-    for path in _persona_paths(base):
+    for path in file_paths(base):
         name = path.relative_to(base).with_suffix("").as_posix()
-        persona, report = _load_path(path, path.relative_to(root).as_posix(), name)
+        file = path.relative_to(root).as_posix()
+        text, report = read_file(path, file)
+        persona = None
+        if text is not None:
+            persona, report = _load(text, file, name)
         reports.append(report)
         if persona is not None:
             personas.append(persona)
@@ -113,10 +126,11 @@ def load_personas(root: Path, directory: str = "personas") -> tuple[list[Persona
     if not reports:
         diagnostics.append(Diagnostic("warning", directory, None, "", "no persona files: every managed "
                                                                       "persona would be deleted"))
-    return personas, _in_line_order(diagnostics)
+    return personas, in_line_order(diagnostics)
 
 
-def _persona_paths(base: Path) -> list[Path]:
+def file_paths(base: Path) -> list[Path]:
+    """The YAML files under `base`, sorted; names starting with "." (editor backups) are skipped."""
     return sorted(
         path
         for path in base.rglob("*")
@@ -126,11 +140,12 @@ def _persona_paths(base: Path) -> list[Path]:
     )
 
 
-def _load_path(path: Path, file: str, name: str) -> tuple[PersonaFile | None, FileReport]:
+def read_file(path: Path, file: str) -> tuple[str | None, FileReport]:
+    """The file's text, or None and a report saying why it was refused (too large, not UTF-8)."""
     # Refuse by size before reading, and never read more than the limit even if the file grows.
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return None, _file_error(file, f"file is {size / 2**20:.1f} MiB; a persona file is at most "
+        return None, _file_error(file, f"file is {size / 2**20:.1f} MiB; a file is at most "
                                        f"{MAX_FILE_BYTES // 1024} KiB: refused without reading it")
     with path.open("rb") as stream:
         data = stream.read(MAX_FILE_BYTES + 1)
@@ -141,7 +156,7 @@ def _load_path(path: Path, file: str, name: str) -> tuple[PersonaFile | None, Fi
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, _file_error(file, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)
-    return _load(text, file, name)
+    return text, FileReport(file)
 
 
 def _file_error(file: str, message: str, line: int | None = None) -> FileReport:
@@ -196,15 +211,16 @@ def check_references(
     diagnostics = []
     for persona in files:
         for path, ref in persona.refs:
-            full_key = ref.key if ":" in ref.key else f"{project}:{ref.key}"
-            if not has_config(full_key):
+            if ref.kind == "ref":  # another resource of the stack, not config: see spec.graph
+                continue
+            if not has_config(qualified_config_key(ref.key, project)):
                 secret = " --secret" if ref.kind == "secret" else ""
                 diagnostics.append(Diagnostic(
                     "error", persona.file, persona.lines.get(path), path,
                     f"{{{ref.kind}: {ref.key}}} is not set in this stack's config: run "
                     f"`pulumi config set{secret} {ref.key} <value>`",
                 ))
-    return _in_line_order(diagnostics)
+    return in_line_order(diagnostics)
 
 
 def substitute(body: Mapping[str, Any], resolve: Callable[[Ref], Any]) -> dict[str, Any]:

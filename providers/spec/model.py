@@ -11,9 +11,13 @@ FieldPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Ref:
-    """A `{secret: KEY}` or `{config: KEY}` reference found in a persona file."""
+    """A `{secret: KEY}`, `{config: KEY}` or `{ref: KIND/NAME}` reference found in a file.
 
-    kind: Literal["secret", "config"]
+    `secret` and `config` name stack config keys; `ref` names another resource of the stack
+    (`guardrails/compliance`) and resolves to its id.
+    """
+
+    kind: Literal["secret", "config", "ref"]
     key: str
 
 
@@ -35,12 +39,16 @@ class Diagnostic:
 class PersonaOptions:
     protect: bool = False
     retain_on_delete: bool = False
-    adopt: str | None = None  # existing persona id to adopt (SPEC 4.6)
+    adopt: str | None = None  # existing persona id to adopt (README: Adoption)
 
 
 @dataclass(frozen=True)
 class PersonaFile:
-    name: str  # resource name: path under personas/ without extension, e.g. "support/storyteller"
+    """One loaded file: a persona, or an item of another kind (`folder`: objectives, guardrails...)."""
+
+    # resource name: path under personas/ without extension, e.g. "support/storyteller";
+    # for other kinds the folder comes first: "guardrails/compliance"
+    name: str
     file: str  # e.g. "personas/support/storyteller.yaml"
     body: dict[str, Any]  # the Tavus body, with Ref objects where the file has references
     options: PersonaOptions
@@ -48,6 +56,7 @@ class PersonaFile:
     # dotted field path -> 1-based line, so later checks (references, provider CheckFailures) can
     # point at the file; not part of equality.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    folder: str = "personas"
 
 
 def format_path(path: Sequence[str | int]) -> str:

@@ -1,14 +1,14 @@
-"""Rules of one persona file beyond types and enums (SPEC 2): secrets, LLM, tools, prompt size."""
+"""Rules of one persona file beyond types and enums (README: The persona file): secrets, LLM, tools, size."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from providers.canonical import is_secret_path
-from providers.spec.model import FieldPath, Ref
+from providers.facts.persona import TAVUS_MODEL_PREFIX, is_custom_llm, llm_route, suggested_secret_key
+from providers.spec.model import Ref
 from providers.spec.report import FileReport
 from providers.spec.schema_check import near_miss
 
@@ -33,7 +33,6 @@ DEPRECATED_VALUES: Final[Mapping[KeyPath, Mapping[str, str]]] = {
     ("layers", "tts", "tts_engine"): {"playht": "use cartesia, elevenlabs or azure"},
     ("layers", "stt", "stt_engine"): {"tavus-advanced": "use tavus-auto (the default) or another engine"},
 }
-LLM_ROUTES: Final = ("/chat/completions", "/completions", "/responses")
 CHARS_PER_TOKEN: Final = 4
 PROMPT_ERROR_CHARS: Final = 128_000
 PROMPT_WARNING_CHARS: Final = 100_000
@@ -88,7 +87,7 @@ def check_secrets(document: Mapping[str, Any], name: str, report: FileReport) ->
     for path, value in _secret_values(document):
         if value is None or (isinstance(value, Ref) and value.kind == "secret"):
             continue
-        key = suggested_secret_key(name, path, document)
+        key = suggested_secret_key(name, path)
         fix = f"write `{path[-1]}: {{secret: {key}}}` and run `pulumi config set --secret {key} <value>`"
         if isinstance(value, Ref):
             report.error(path, f"must be a secret, not {{config: {value.key}}} (config values are stored in "
@@ -116,43 +115,11 @@ def _members(node: Mapping[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath, 
             yield from _members(value, (*path, key))
 
 
-def suggested_secret_key(name: str, path: FieldPath, document: Mapping[str, Any]) -> str:
-    """A config key name for the secret at `path`: the persona's name plus the provider, in camelCase,
-    e.g. `storytellerOpenaiApiKey` for layers.llm.api_key with base_url https://api.openai.com/v1."""
-    if path[-2] == "headers":
-        suffix = _camel(str(path[-1])) + "Header"
-    elif path[1] == "llm":
-        suffix = _camel(_llm_provider(document)) + "ApiKey"
-    else:
-        engine = _value_at(document, ("layers", "tts", "tts_engine"))
-        suffix = _camel(engine if isinstance(engine, str) else "tts") + "ApiKey"
-    stem = _camel(name)
-    if not stem[:1].isalpha():
-        stem = "persona" + stem
-    return stem[0].lower() + stem[1:] + suffix
-
-
-def _llm_provider(document: Mapping[str, Any]) -> str:
-    base_url = _value_at(document, (*_LLM, "base_url"))
-    host = _url_parts(base_url).hostname if isinstance(base_url, str) else None
-    labels = [label for label in (host or "").split(".") if label not in ("api", "www")]
-    if len(labels) < 2:  # no host, localhost or a bare name
-        return "llm"
-    labels = labels[:-1]  # the top-level domain
-    if len(labels) > 1 and labels[-1] in ("co", "com", "org", "net", "ac"):
-        labels = labels[:-1]  # e.g. example.co.uk
-    return labels[-1]
-
-
 def _url_parts(url: str) -> SplitResult:
     try:
         return urlsplit(url)
     except ValueError:  # e.g. an unbalanced "[" in the host: not a URL at all
         return SplitResult("", "", url, "", "")
-
-
-def _camel(text: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,7 +131,7 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
     if llm is None:
         return
     model = llm.get("model")
-    if isinstance(model, str) and model.startswith("tavus-") and model not in KNOWN_TAVUS_MODELS:
+    if isinstance(model, str) and model.startswith(TAVUS_MODEL_PREFIX) and model not in KNOWN_TAVUS_MODELS:
         guess = near_miss(model, list(KNOWN_TAVUS_MODELS), cutoff=0.85)
         hint = f"did you mean `{guess}`? " if guess else ""
         report.warning(
@@ -172,7 +139,7 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
             f"`{model}` is not a Tavus-hosted model this tool knows; {hint}known: "
             f"{', '.join(KNOWN_TAVUS_MODELS)} (new models appear often, so this is only a warning)",
         )
-    check_custom_llm(llm, suggested_secret_key(name, (*_LLM, "api_key"), document), report)
+    check_custom_llm(llm, suggested_secret_key(name, (*_LLM, "api_key")), report)
     base_url = llm.get("base_url")
     if isinstance(base_url, str):
         check_base_url(base_url, report)
@@ -180,10 +147,10 @@ def check_llm(document: Mapping[str, Any], name: str, report: FileReport) -> Non
 
 def check_custom_llm(llm: Mapping[str, Any], key: str, report: FileReport) -> None:
     """Tavus answers 400 unless a custom (non-tavus-*) LLM has both base_url and api_key."""
-    model = llm.get("model")
-    custom_model = isinstance(model, str) and not model.startswith("tavus-")
-    if not (custom_model or "base_url" in llm or "api_key" in llm):
+    if not is_custom_llm(llm):
         return
+    model = llm.get("model")
+    custom_model = isinstance(model, str) and not model.startswith(TAVUS_MODEL_PREFIX)
     what = f"a custom LLM (model `{model}`)" if custom_model else "a custom LLM (base_url or api_key set)"
     if llm.get("base_url") is None:
         report.error((*_LLM, "base_url"), f"{what} needs `base_url`, e.g. https://api.openai.com/v1")
@@ -201,7 +168,7 @@ def check_base_url(base_url: str, report: FileReport) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         report.error(path, f"`{base_url}` is not an http(s) URL; write e.g. https://api.openai.com/v1")
         return
-    route = next((r for r in LLM_ROUTES if parts.path.rstrip("/").endswith(r)), None)
+    route = llm_route(parts.path)
     if route is not None:
         fixed = urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix(route)))
         report.error(

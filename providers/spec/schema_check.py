@@ -1,4 +1,6 @@
-"""Type, enum and unknown-field checks driven by providers/schema/persona.schema.json.
+"""Type, enum and unknown-field checks driven by the JSON Schemas in providers/schema/.
+
+Every function takes the schema's file name (`persona.schema.json` by default; one per kind).
 
 jsonschema finds type and enum errors; this module turns them into messages a person can act on.
 The same schema lists the known fields of every object, which drives the unknown-field rule:
@@ -23,7 +25,9 @@ if TYPE_CHECKING:  # imported when first needed: valid files never need jsonsche
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_FILE: Final = Path(__file__).resolve().parent.parent / "schema" / "persona.schema.json"
+SCHEMA_DIR: Final = Path(__file__).resolve().parent.parent / "schema"
+PERSONA_SCHEMA: Final = "persona.schema.json"
+SCHEMA_FILE: Final = SCHEMA_DIR / PERSONA_SCHEMA
 _REF_BRANCH: Final = {"$ref": "#/$defs/ref"}
 # Generic "missing field" messages, with what to write.
 _MISSING_HINTS: Final[Mapping[str, str]] = {
@@ -45,21 +49,25 @@ _TYPE_WORDS: Final[Mapping[str, str]] = {
 
 
 @functools.cache
-def persona_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+def load_schema(name: str = PERSONA_SCHEMA) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
     return schema
 
 
+def persona_schema() -> dict[str, Any]:
+    return load_schema(PERSONA_SCHEMA)
+
+
 @functools.cache
-def _validator() -> Draft202012Validator:
+def _validator(name: str = PERSONA_SCHEMA) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(persona_schema())
+    return Draft202012Validator(load_schema(name))
 
 
 @functools.cache
-def _fast_is_valid() -> Check | None:
-    return compile_schema(persona_schema())
+def _fast_is_valid(name: str) -> Check | None:
+    return compile_schema(load_schema(name))
 
 
 def near_miss(word: str, candidates: Iterable[str], cutoff: float = 0.8) -> str | None:
@@ -76,14 +84,14 @@ def near_miss(word: str, candidates: Iterable[str], cutoff: float = 0.8) -> str 
 # types and enums
 
 
-def check_types(document: Mapping[str, Any], report: FileReport) -> None:
+def check_types(document: Mapping[str, Any], report: FileReport, schema: str = PERSONA_SCHEMA) -> None:
     """Report schema violations of `document` (the whole file, `pulumi:` options included)."""
     instance = _as_json(document)
-    fast = _fast_is_valid()
+    fast = _fast_is_valid(schema)
     if fast is not None and fast(instance):  # valid: jsonschema would find nothing (fast_schema.py)
         return
-    for error in _validator().iter_errors(instance):
-        for leaf in _leaf_errors(error):
+    for error in _validator(schema).iter_errors(instance):
+        for leaf in _leaf_errors(error, schema):
             for path, message in _translate(leaf):
                 if not report.is_claimed(path):
                     report.error(path, message)
@@ -100,14 +108,14 @@ def _as_json(value: Any) -> Any:
     return value
 
 
-def _leaf_errors(error: ValidationError) -> list[ValidationError]:
+def _leaf_errors(error: ValidationError, schema: str) -> list[ValidationError]:
     """For "value or reference" (anyOf), the errors of the value branch: a reference was not meant."""
     if error.validator != "anyOf" or not error.context:
         return [error]
     branches: list[Any] = _validator_value(error)
     ref_branches = {i for i, branch in enumerate(branches) if branch == _REF_BRANCH}
     chosen = [e for e in error.context if e.relative_schema_path[0] not in ref_branches]
-    return [leaf for e in chosen for leaf in _leaf_errors(e)] or [error]
+    return [leaf for e in chosen for leaf in _leaf_errors(e, schema)] or [error]
 
 
 def _translate(error: ValidationError) -> list[tuple[FieldPath, str]]:
@@ -116,10 +124,18 @@ def _translate(error: ValidationError) -> list[tuple[FieldPath, str]]:
     if kind == "required":
         instance: Any = error.instance
         missing = [f for f in _validator_value(error) if f not in instance]
-        return [((*path, f), f"missing: {_MISSING_HINTS.get(f, f'add `{f}`')}") for f in missing]
+        return [((*path, f), f"missing: {_missing_hint(error, f)}") for f in missing]
     if kind in ("additionalProperties", "minProperties", "maxProperties"):
         return []  # unknown keys and reference shapes have their own, more precise checks
     return [(path, _message(error))]
+
+
+def _missing_hint(error: ValidationError, field: str) -> str:
+    """The schema's own `x-missing` for the field, else the shared hints."""
+    schema: Any = error.schema
+    properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+    own = properties.get(field, {}).get("x-missing")
+    return str(own) if own else _MISSING_HINTS.get(field, f"add `{field}`")
 
 
 def _message(error: ValidationError) -> str:
@@ -140,6 +156,8 @@ def _message(error: ValidationError) -> str:
         return f"{_describe(value)} is not valid: {hint}"
     if kind == "minLength":
         return "must not be empty"
+    if kind == "minItems":
+        return f"must have at least {expected} item(s)"
     if kind == "maxItems":
         return f"has {len(value)} items; at most {expected} are allowed"
     return str(error.message)
@@ -175,7 +193,7 @@ def _describe(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, Mapping) and len(value) == 1 and next(iter(value)) in ("secret", "config"):
+    if isinstance(value, Mapping) and len(value) == 1 and next(iter(value)) in ("secret", "config", "ref"):
         return f"a {{{next(iter(value))}: ...}} reference"
     if isinstance(value, Mapping):
         return "a mapping"
@@ -186,19 +204,33 @@ def _describe(value: Any) -> str:
 # unknown fields
 
 
-def check_fields(document: Mapping[str, Any], report: FileReport) -> None:
+def check_fields(document: Mapping[str, Any], report: FileReport, schema: str = PERSONA_SCHEMA) -> None:
     """Unknown keys at every level of a known object: near miss -> error, otherwise warning."""
-    _walk_object(document, persona_schema(), (), report)
+    _Walk(load_schema(schema), report).object(document, load_schema(schema), ())
 
 
-def _walk_object(
-    value: Mapping[str, Any], schema: Mapping[str, Any], path: FieldPath, report: FileReport
-) -> None:
+class _Walk:
+    def __init__(self, root: Mapping[str, Any], report: FileReport) -> None:
+        self.root = root
+        self.report = report
+
+    def object(self, value: Mapping[str, Any], schema: Mapping[str, Any], path: FieldPath) -> None:
+        _walk_object(value, schema, path, self)
+
+    def value(self, value: Any, schema: Mapping[str, Any] | None, path: FieldPath) -> None:
+        _walk_value(value, schema, path, self)
+
+    def structure(self, schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return _structure(schema, self.root)
+
+
+def _walk_object(value: Mapping[str, Any], schema: Mapping[str, Any], path: FieldPath, walk: _Walk) -> None:
+    report = walk.report
     known: Mapping[str, Any] = schema.get("properties", {})
     for key, child in value.items():
         here = (*path, key)
         if key in known:
-            _walk_value(child, _structure(known[key]), here, report)
+            walk.value(child, walk.structure(known[key]), here)
         elif schema.get("additionalProperties") is False:
             report.error(here, _closed_message(key, list(known)))
         elif (guess := near_miss(key, list(known))) is not None:
@@ -217,15 +249,15 @@ def _walk_object(
             )
 
 
-def _walk_value(value: Any, schema: Mapping[str, Any] | None, path: FieldPath, report: FileReport) -> None:
+def _walk_value(value: Any, schema: Mapping[str, Any] | None, path: FieldPath, walk: _Walk) -> None:
     if schema is None:
         return
     if isinstance(value, Mapping) and "properties" in schema:
-        _walk_object(value, schema, path, report)
+        walk.object(value, schema, path)
     elif isinstance(value, list) and "items" in schema:
-        items = _structure(schema["items"])
+        items = walk.structure(schema["items"])
         for index, item in enumerate(value):
-            _walk_value(item, items, (*path, index), report)
+            walk.value(item, items, (*path, index))
 
 
 def _closed_message(key: str, allowed: list[str]) -> str:
@@ -234,21 +266,21 @@ def _closed_message(key: str, allowed: list[str]) -> str:
     return f"unknown option `{key}`; {hint}allowed here: {', '.join(allowed)}"
 
 
-def _structure(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def _structure(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The object or array schema behind `$ref`s and "value or reference" anyOfs, if any."""
-    resolved = _resolve(schema)
+    resolved = _resolve(schema, root)
     if "properties" in resolved or "items" in resolved:
         return resolved
     for branch in resolved.get("anyOf", []):
         if branch != _REF_BRANCH:
-            found = _structure(branch)
+            found = _structure(branch, root)
             if found is not None:
                 return found
     return None
 
 
-def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
     while "$ref" in schema:
         name = schema["$ref"].removeprefix("#/$defs/")
-        schema = persona_schema()["$defs"][name]
+        schema = root["$defs"][name]
     return schema

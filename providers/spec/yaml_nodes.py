@@ -30,6 +30,9 @@ MAX_FILE_BYTES: Final = 1024 * 1024
 MAX_NODES: Final = 10_000
 MAX_DEPTH: Final = 32
 REF_KEY: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+# `{ref: guardrails/compliance}`: another resource of the stack, by its resource name.
+RESOURCE_REF: Final = re.compile(r"^[a-z]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+REF_EXAMPLES: Final = {"secret": "openaiApiKey", "config": "replicaId", "ref": "guardrails/compliance"}
 
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 _BOOL_TAG: Final = "tag:yaml.org,2002:bool"
@@ -298,13 +301,13 @@ class _Converter:
 
     def _mapping_or_ref(self, node: yaml.MappingNode, path: FieldPath) -> Any:
         keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-        if "secret" in keys or "config" in keys:
+        if "secret" in keys or "config" in keys or "ref" in keys:
             return self._reference(node, path)
         return self.mapping(node, path)
 
     def _reference(self, node: yaml.MappingNode, path: FieldPath) -> Any:
-        kind = "secret" if any(k.value == "secret" for k, _ in node.value) else "config"
-        example = f"{{{kind}: {'openaiApiKey' if kind == 'secret' else 'replicaId'}}}"
+        kind = next(k.value for k, _ in node.value if k.value in REF_EXAMPLES)
+        example = f"{{{kind}: {REF_EXAMPLES[kind]}}}"
         if len(node.value) != 1:
             others = sorted(str(k.value) for k, _ in node.value if k.value != kind)
             self._report.error(
@@ -316,14 +319,14 @@ class _Converter:
             return _INVALID
         key_node = node.value[0][1]
         key = self._loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str) or not REF_KEY.match(key):
+        pattern = RESOURCE_REF if kind == "ref" else REF_KEY
+        if not isinstance(key, str) or not pattern.match(key):
+            what = "a resource name `<folder>/<file name>`" if kind == "ref" else "a config key name"
             self._report.error(
-                path,
-                f"the {kind} key must be a config key name matching {REF_KEY.pattern}, like {example}",
-                _line(node),
+                path, f"the {kind} key must be {what} matching {pattern.pattern}, like {example}", _line(node)
             )
             return _INVALID
-        return Ref("secret" if kind == "secret" else "config", key)
+        return Ref(kind, key)
 
     def _key(self, node: yaml.Node, path: FieldPath) -> str | None:
         key = self._scalar(node, path) if isinstance(node, yaml.ScalarNode) else _INVALID

@@ -1,4 +1,4 @@
-"""The full persona lifecycle through the real Pulumi CLI against the sandbox (SPEC 7).
+"""The full persona lifecycle through the real Pulumi CLI against the sandbox (README: Tests).
 
 The tests run in file order and share one stack: each step starts from the state
 the previous one left, the way a team's stack evolves.
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import EXIT_CHANGES_FOUND
-from tests.e2e.deployment import REPLICA_ID, ROTATED_KEY, STORYTELLER_KEY, Deployment, assert_no_secrets
+from tests.support.deployment import REPLICA_ID, ROTATED_KEY, STORYTELLER_KEY, Deployment, assert_no_secrets
 
 pytestmark = pytest.mark.e2e
 

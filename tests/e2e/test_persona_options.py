@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.deployment import Deployment, make_deployment
+from tests.support.deployment import Deployment, make_deployment
 
 pytestmark = pytest.mark.e2e
 

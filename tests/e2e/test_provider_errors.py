@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import TAVUS_KEY, Deployment, make_deployment
+from tests.support.deployment import TAVUS_KEY, Deployment, make_deployment
 
 pytestmark = pytest.mark.e2e
 

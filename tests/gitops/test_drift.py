@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def _report(d: Deployment) -> tuple[int, dict[str, Any]]:
 def test_clean_stack_exits_0(deployment: Deployment) -> None:
     code, out = _drift(deployment)
     assert code == 0, out
-    assert out.startswith("no drift in stack prod (2 persona(s) checked)")
+    assert out.startswith("no drift in stack prod (2 resource(s) checked)")
     code, report = _report(deployment)
     assert code == 0
     assert report == {
@@ -68,6 +68,7 @@ def test_managed_field_edit_exits_2_with_a_field_diff(deployment: Deployment) ->
     assert report["managed"] == [
         {
             "resource": "storyteller",
+            "kind": "persona",
             "persona_id": ids["storyteller"],
             "persona_name": "Storyteller",
             "changes": [
@@ -114,6 +115,7 @@ def test_unmanaged_field_edit_exits_2_in_its_own_section(deployment: Deployment)
     assert report["unmanaged"] == [
         {
             "resource": "health-coach",
+            "kind": "persona",
             "persona_id": coach,
             "persona_name": "Health Coach",
             "changes": [
@@ -152,10 +154,10 @@ def test_out_of_band_delete_exits_2_as_deleted(deployment: Deployment) -> None:
     assert code == 2
     assert report["managed"] == [] and report["unmanaged"] == []
     assert report["deleted"] == [
-        {"resource": "health-coach", "persona_id": coach, "persona_name": "Health Coach"}
+        {"resource": "health-coach", "kind": "persona", "persona_id": coach, "persona_name": "Health Coach"}
     ]
     code, markdown = _drift(deployment, "--markdown")
-    assert "### Personas deleted outside Pulumi" in markdown and f"(`{coach}`)" in markdown
+    assert "### Deleted outside Pulumi" in markdown and f"(`{coach}`)" in markdown
 
 
 def test_unknown_stack_exits_1(deployment: Deployment) -> None:

@@ -13,10 +13,12 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO_ROOT
-from providers.cli.export import camel, persona_file, slugify
+from providers.cli.export import persona_file, slugify
+from providers.facts.persona import camel
+from providers.spec import load_persona_text
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 RECEPTIONIST_KEY = "sk-export-receptionist-4f7a2c91"
 GUIDE_TTS_KEY = "el-export-guide-tts-83b1d6e0"
@@ -93,7 +95,7 @@ def test_second_export_writes_nothing(account: Deployment) -> None:
     before = sorted(account.personas_dir.iterdir())
     result = run_cli("export", "--stack", "prod", cwd=account.project, stack=account.stack)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0 persona(s) exported"
+    assert result.stdout.strip() == "0 file(s) exported"
     assert sorted(account.personas_dir.iterdir()) == before
 
 
@@ -105,9 +107,34 @@ def test_names_and_keys() -> None:
     text, commands = persona_file(
         {"persona_id": "p1", "persona_name": "Agent 7", "layers": {"llm": {"headers": {"X-Org": "*****"}}}},
         "dev",
+        "agent-7",
     )
     assert commands == ["pulumi config set --secret --stack dev agent7LlmHeaderXOrg <value>"]
     assert yaml.safe_load(text)["pulumi"] == {"adopt": "p1"}
+
+
+@pytest.mark.parametrize("layer", ["llm", "tts"])
+def test_validate_suggests_the_key_export_writes(layer: str) -> None:
+    """One naming rule: validate once suggested `tourGuideOpenaiApiKey` where export wrote
+    `tourGuideLlmApiKey`, so a user following either got a key the other did not name."""
+    live = {
+        "persona_id": "p1",
+        "persona_name": "Tour Guide",
+        "system_prompt": "You guide tours.",
+        "layers": {
+            "llm": {"model": "gpt-4o", "base_url": "https://api.openai.com/v1", "api_key": "****"},
+            "tts": {"tts_engine": "elevenlabs", "api_key": "****", "external_voice_id": "v7"},
+        },
+    }
+    document = yaml.safe_load(persona_file(live, "dev", "tour-guide")[0])
+    written = document["layers"][layer]["api_key"]["secret"]
+
+    document["layers"][layer]["api_key"] = "sk-typed-in-by-hand"
+    _, diagnostics = load_persona_text(yaml.safe_dump(document), "personas/tour-guide.yaml", "tour-guide")
+
+    (error,) = [d for d in diagnostics if d.path == f"layers.{layer}.api_key"]
+    assert f"pulumi config set --secret {written} <value>" in error.message
+    assert written == f"tourGuide{layer.capitalize()}ApiKey"
 
 
 def test_existing_file_is_never_overwritten(tmp_path: Path) -> None:

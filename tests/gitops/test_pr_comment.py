@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from providers.cli.pr_comment import UNCOUNTED
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, assert_no_secrets, make_deployment
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
 
@@ -116,6 +117,25 @@ def test_comment_never_holds_a_secret_and_is_stable(planned: tuple[Deployment, s
     assert "`layers.llm.api_key`: changed (secret, value hidden)" in comment
     assert comment.startswith("<!-- tavus-personas:pr-comment -->\n")
     assert _comment(d, preview) == comment  # same plan, same comment: the sticky comment stays put
+
+
+def test_without_root_the_project_in_the_current_directory_counts(
+    planned: tuple[Deployment, str], tmp_path: Path
+) -> None:
+    """`pr-comment FILE` without --root once said "0 unchanged" for personas the plan leaves out."""
+    d, preview = planned
+    plan = tmp_path / "preview.json"
+    plan.write_text(preview, encoding="utf-8")
+    result = run_cli("pr-comment", str(plan), cwd=d.project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == _comment(d, preview)
+    assert "**1 to create, 2 to update, 1 to delete, 2 unchanged**" in result.stdout
+
+    elsewhere = run_cli("pr-comment", str(plan), "--root", str(tmp_path), cwd=d.project)  # no personas/
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert f"1 to delete, {UNCOUNTED}**" in elsewhere.stdout
+    assert UNCOUNTED.startswith("unchanged not counted (no `personas/` in the project root")
+    assert "### Validation" not in elsewhere.stdout
 
 
 def test_bad_input_exits_1(tmp_path: Path) -> None:

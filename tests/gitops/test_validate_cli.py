@@ -14,30 +14,30 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO_ROOT
-from tests.corpus import corpus_header
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.corpus import corpus_header
 
 CORPUS = sorted((REPO_ROOT / "tests/unit/bad_personas").glob("*.yaml"))
 
 
 def test_corpus_has_at_least_20_distinct_rules() -> None:
-    assert len({corpus_header(p.read_text(encoding="utf-8"))["expect"] for p in CORPUS}) >= 20
+    assert len({corpus_header(p).expect for p in CORPUS}) >= 20
 
 
 @pytest.mark.parametrize("bad", CORPUS, ids=lambda p: p.stem)
 def test_bad_file_fails_with_its_message(bad: Path, tmp_path: Path) -> None:
     (tmp_path / "personas").mkdir()
     shutil.copy(bad, tmp_path / "personas" / bad.name)
-    expected = corpus_header(bad.read_text(encoding="utf-8"))
+    expected = corpus_header(bad)
 
     result = run_cli("validate", "--root", str(tmp_path), cwd=REPO_ROOT)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    where = f"personas/{bad.name}" + ("" if expected["line"] == "none" else f":{expected['line']}")
-    field = f"{expected['path']}: " if expected["path"] else ""
+    where = f"personas/{bad.name}" + ("" if expected.line is None else f":{expected.line}")
+    field = f"{expected.path}: " if expected.path else ""
     lines = [line for line in result.stderr.splitlines() if line.startswith(f"{where}: error: {field}")]
-    assert any(expected["expect"] in line for line in lines), result.stderr
+    assert any(expected.expect in line for line in lines), result.stderr
     assert "1 error(s)" in result.stdout
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.preflight.conftest import OVERRIDES, persona_yaml, run_preflight, write_project
+from tests.support.preflight import OVERRIDES, persona_yaml, run_preflight, write_project
 
 CHECK_NAMES = [
     "config", "reachable", "auth", "model", "request", "stream", "done", "latency", "tools", "perception",
@@ -74,7 +74,7 @@ def test_json_report_schema(tmp_path: Path, scenario: Callable[..., str]) -> Non
     env = {**os.environ, **OVERRIDES, "PREFLIGHT_CONFIG_notSetAnywhere": "sk-preflight-json-0001"}
     run = run_preflight(root, "--json", "--ttft-warn-ms", "5000", env=env)
 
-    assert run.code == 1
+    assert run.returncode == 1
     report = json.loads(run.stdout)
     jsonschema.validate(report, REPORT_SCHEMA)
     assert report["ok"] is False and report["stack"] == "test" and report["ttft_warn_ms"] == 5000

@@ -12,7 +12,7 @@ import pytest
 
 from harness.pulumi import PulumiStack
 from sandbox.llm_testing import LlmAdmin
-from tests.preflight.conftest import (
+from tests.support.preflight import (
     LLM_KEY,
     ORG_HEADER,
     persona_yaml,
@@ -52,7 +52,7 @@ def test_passing_run_sends_what_tavus_sends(
 
     run = run_preflight(stack.project_dir, "--json", env=stack.env, stack="prod")
 
-    assert run.code == 0, run.output
+    assert run.returncode == 0, run.output
     report = json.loads(run.stdout)
     assert report["ok"] is True
     assert [p["name"] for p in report["personas"]] == ["basic", "raven"]  # the Tavus-hosted one is not called
@@ -89,7 +89,7 @@ def test_missing_reference_names_the_fix_and_sends_nothing(
 
     run = run_preflight(stack.project_dir, env=stack.env, stack="prod")
 
-    assert run.code == 1
+    assert run.returncode == 1
     assert "`{secret: unsetLlmKey}` is not set in stack prod" in run.stdout
     assert "pulumi config set --secret unsetLlmKey <value> --stack prod" in run.stdout
     assert llm.requests(scenario_name(base_url)) == []
@@ -103,7 +103,7 @@ def test_echoed_headers_are_redacted_in_text_and_json(
 
     for flags in ((), ("--json",)):
         run = run_preflight(stack.project_dir, *flags, env=stack.env, stack="prod")  # scans for the secrets
-        assert run.code == 1
+        assert run.returncode == 1
         assert "500" in run.stdout and "[redacted]" in run.stdout
     # The endpoint really did echo them: the redaction, not luck, kept them out.
     echoed = llm.requests(scenario_name(base_url))[0]
@@ -118,7 +118,7 @@ def test_unreadable_stack_config_says_how_to_fix(
 
     run = run_preflight(stack.project_dir, env=stack.env, stack="no-such-stack")
 
-    assert run.code == 1
+    assert run.returncode == 1
     assert "`pulumi config --stack no-such-stack` exited" in run.stdout
     assert "export PREFLIGHT_CONFIG_<key>" in run.stdout
     assert llm.requests(scenario_name(base_url)) == []

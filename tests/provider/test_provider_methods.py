@@ -8,7 +8,6 @@ and inspects what reached the sandbox.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from providers import canonical
 from providers.provider import PersonaProvider, PersonaStateError
-from sandbox.testing import SandboxProcess, start_sandbox
+from sandbox.testing import SandboxProcess
+from tests.support.deployment import TAVUS_KEY
 
-KEY = "tavus-provider-test-key-3e9a1c"
 LLM_KEY = "sk-provider-test-llm-5b7d02"
 
 CUSTOM = {
@@ -33,18 +32,18 @@ CUSTOM = {
 }
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    root = tmp_path_factory.mktemp("provider")
-    with start_sandbox(root / "tavus.db", [KEY], log_path=root / "sandbox.log") as process:
-        yield process
+@pytest.fixture
+def sandbox(module_sandbox: SandboxProcess) -> SandboxProcess:
+    """The module's sandbox (tests/conftest.py), reset before each test."""
+    module_sandbox.admin.reset()
+    return module_sandbox
 
 
 @pytest.fixture
 def provider(sandbox: SandboxProcess) -> PersonaProvider:
-    sandbox.admin.reset()
     provider = PersonaProvider()
-    provider.configure(ConfigureRequest(Config({"tavus:apiKey": KEY, "tavus:baseUrl": sandbox.url}, "p")))
+    config = Config({"tavus:apiKey": TAVUS_KEY, "tavus:baseUrl": sandbox.url}, "p")
+    provider.configure(ConfigureRequest(config))
     return provider
 
 
@@ -189,7 +188,7 @@ def test_refresh_of_many_personas_pages_the_list_once(
 ) -> None:
     created = [_create(provider, {**CUSTOM, "persona_name": f"P{i}"}) for i in range(12)]
     fresh = PersonaProvider()  # a new provider process, as in `pulumi refresh`
-    fresh.configure(ConfigureRequest(Config({"tavus:apiKey": KEY, "tavus:baseUrl": sandbox.url}, "p")))
+    fresh.configure(ConfigureRequest(Config({"tavus:apiKey": TAVUS_KEY, "tavus:baseUrl": sandbox.url}, "p")))
     cursor = sandbox.admin.cursor()
     for persona_id, outs in created:
         assert fresh.read(persona_id, outs).id == persona_id
@@ -222,3 +221,31 @@ def test_provider_module_has_no_import_time_side_effects(tmp_path: Path) -> None
         env={"PATH": "/usr/bin:/bin"},
     )
     assert run.stdout.strip() == "ok" and run.stderr == ""
+
+
+def test_a_web_editor_draft_stops_the_update_with_one_line_and_changes_nothing(
+    provider: PersonaProvider, sandbox: SandboxProcess
+) -> None:
+    persona_id, outs = _create(provider, CUSTOM)
+    sandbox.admin.set_draft(persona_id)
+    with pytest.raises(PersonaStateError) as raised:
+        provider.update(persona_id, outs, dict(provider.check({}, {**CUSTOM, "context": "x"}).inputs))
+    message = str(raised.value)
+    assert "\n" not in message and persona_id in message
+    assert "unpublished edits in the Tavus web editor" in message and "tavus:overrideDrafts true" in message
+    stored = sandbox.admin.get(persona_id)
+    assert stored is not None and not stored.get("context") and sandbox.admin.has_draft(persona_id)
+
+
+def test_override_drafts_overwrites_the_draft(sandbox: SandboxProcess) -> None:
+    sandbox.admin.reset()
+    provider = PersonaProvider()
+    config = {"tavus:apiKey": TAVUS_KEY, "tavus:baseUrl": sandbox.url, "tavus:overrideDrafts": "true"}
+    provider.configure(ConfigureRequest(Config(config, "p")))
+    persona_id, outs = _create(provider, CUSTOM)
+    sandbox.admin.set_draft(persona_id)
+    provider.update(persona_id, outs, dict(provider.check({}, {**CUSTOM, "context": "x"}).inputs))
+    stored = sandbox.admin.get(persona_id)
+    assert stored is not None and stored["context"] == "x" and not sandbox.admin.has_draft(persona_id)
+    patches = [e for e in sandbox.admin.requests()["requests"] if e["method"] == "PATCH"]
+    assert [e["query"] for e in patches] == ["force=true"]

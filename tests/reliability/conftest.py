@@ -1,4 +1,5 @@
-"""Reliability fixtures (a fresh sandbox per test, so fault switches never leak) and the suite's summary.
+"""The reliability suite's summary (its tests use tests/conftest.py's fresh sandbox per test, so
+fault switches never leak).
 
 The summary is printed at the end of every run that collected these tests, and its latest
 figures are copied into docs/reliability.md.
@@ -6,20 +7,9 @@ figures are copied into docs/reliability.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import TAVUS_KEY
-from tests.reliability.support import FIGURES, NOTES
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
-    with start_sandbox(tmp_path / "tavus.db", [TAVUS_KEY], log_path=tmp_path / "sandbox.log") as process:
-        yield process
+from tests.support.reliability import FIGURES, NOTES
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,6 +1,6 @@
 """Bad persona files and stack configs through the real `pulumi preview`: refused, named, zero API calls.
 
-The committed corpus (bad_input/*.yaml, each with `# expect:`, `# field:`, `# line:` headers) is
+The committed corpus (bad_input/*.yaml, with the header of tests/support/corpus.py) is
 previewed as one project, and every file's own message is asserted individually. Cases that need
 a file too big to commit, a truly empty file or a bad stack config get one preview each.
 """
@@ -13,9 +13,9 @@ import pytest
 
 from harness.pulumi import CommandResult
 from sandbox.testing import SandboxProcess
-from tests.corpus import corpus_header
-from tests.e2e.deployment import Deployment, make_deployment
-from tests.reliability.support import FIGURES
+from tests.support.corpus import corpus_header
+from tests.support.deployment import Deployment, make_deployment
+from tests.support.reliability import FIGURES
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,8 @@ def _refused(deployment: Deployment, *extra_files: str) -> CommandResult:
     return result
 
 
-def _error_line(output: str, file: str, line: str) -> str:
-    where = f"personas/{file}" if line == "none" else f"personas/{file}:{line}"
+def _error_line(output: str, file: str, line: int | None) -> str:
+    where = f"personas/{file}" if line is None else f"personas/{file}:{line}"
     lines = [text for text in output.splitlines() if f"{where}: error: " in text]
     assert lines, f"no error for {where} in:\n{output[-4000:]}"
     return "\n".join(lines)
@@ -62,11 +62,11 @@ def test_every_corpus_file_is_refused_with_its_own_message(deployment: Deploymen
     result = _refused(deployment)
 
     for path in CORPUS_FILES:
-        expected = corpus_header(path.read_text(encoding="utf-8"))
-        lines = _error_line(result.output, path.name, expected["line"])
-        assert expected["expect"] in lines, f"{path.name}: {lines}"
-        if expected["field"]:
-            assert f"error: {expected['field']}: " in lines, f"{path.name}: {lines}"
+        expected = corpus_header(path)
+        lines = _error_line(result.output, path.name, expected.line)
+        assert expected.expect in lines, f"{path.name}: {lines}"
+        if expected.path:
+            assert f"error: {expected.path}: " in lines, f"{path.name}: {lines}"
     assert "personas/valid.yaml" not in result.output
     for plaintext in PLAINTEXT_KEYS:  # refused keys are never echoed back
         assert plaintext not in result.output
@@ -148,6 +148,11 @@ def test_missing_config_and_secret_keys_are_named(deployment: Deployment) -> Non
             "-1",
             "tavus:timeoutSeconds (or TAVUS_TIMEOUT) must be a positive number of seconds, got '-1'",
         ),
+        (
+            "tavus:baseUrl",
+            "tavusapi.com",
+            "tavus:baseUrl (or TAVUS_BASE_URL) must be an http(s) URL with a host, got 'tavusapi.com'",
+        ),
         ("tavus:apiKey", None, "no Tavus API key: run `pulumi config set --secret tavus:apiKey <key>`"),
     ],
 )
@@ -162,3 +167,29 @@ def test_bad_stack_config_is_refused(
     result = _refused(deployment)
     assert f"Pulumi.bad.yaml: error: {expect}" in result.output, result.output[-3000:]
     FIGURES["inputs refused"] += 1
+
+
+GRAPH_TREE = Path(__file__).resolve().parents[1] / "bad_graph"
+
+
+def test_every_bad_graph_file_is_refused_with_zero_api_calls(deployment: Deployment) -> None:
+    """Objectives, guardrails and {ref:} mistakes (tests/bad_graph/, shared with the unit suite)."""
+    cases = []
+    for path in sorted(GRAPH_TREE.rglob("*.yaml")):
+        relative = path.relative_to(GRAPH_TREE).as_posix()
+        target = deployment.project / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        if path.read_text(encoding="utf-8").startswith("# expect: "):
+            cases.append((relative, corpus_header(path)))
+    assert len(cases) >= 10
+
+    result = _refused(deployment)
+
+    for relative, expected in cases:
+        where = relative if expected.line is None else f"{relative}:{expected.line}"
+        lines = [text for text in result.output.splitlines() if f"{where}: error: " in text]
+        assert any(expected.expect in line for line in lines), f"{relative}: {lines}"
+    for valid in ("personas/valid_user.yaml", "objectives/valid_intake.yaml", "guardrails/valid_rules.yaml"):
+        assert f"{valid}:" not in result.output
+    FIGURES["inputs refused"] += len(cases)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment, make_deployment
-from tests.reliability.support import FIGURES, NOTES, assert_converged
+from tests.support.deployment import Deployment, make_deployment
+from tests.support.reliability import FIGURES, NOTES, assert_converged
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.gitops.cli import run_cli
-from tests.reliability.support import (
+from tests.support.cli import run_cli
+from tests.support.reliability import (
     FIGURES,
     assert_account_matches_files,
     assert_converged,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.reliability.support import FIGURES, NOTES, assert_converged, make_fleet, record_faults
+from tests.support.reliability import FIGURES, NOTES, assert_converged, make_fleet, record_faults
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

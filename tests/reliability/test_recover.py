@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment
-from tests.gitops.cli import run_cli
-from tests.reliability.support import assert_converged, make_fleet
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment
+from tests.support.reliability import assert_converged, make_fleet
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.pulumi import CommandResult
 from sandbox.testing import SandboxProcess
-from tests.reliability.support import (
+from tests.support.reliability import (
     FIGURES,
     assert_clean_failure,
     assert_converged,

@@ -14,8 +14,8 @@ import pytest
 
 from harness.pulumi import REPO_ROOT
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import ROTATED_KEY, SECRETS, STORYTELLER_KEY
-from tests.reliability.support import (
+from tests.support.deployment import ROTATED_KEY, SECRETS, STORYTELLER_KEY
+from tests.support.reliability import (
     FIGURES,
     FLEET_KEY_CONFIG,
     FLEET_SECRET,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment
-from tests.reliability.support import (
+from tests.support.deployment import Deployment
+from tests.support.reliability import (
     FLEET_SECRET,
     assert_account_matches_files,
     assert_converged,

@@ -13,7 +13,7 @@ import pytest
 
 from harness.postgres import PostgresServer, start_postgres
 from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import TAVUS_KEY
+from tests.support.deployment import TAVUS_KEY
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from harness.project import make_project
 from harness.pulumi import REPO_ROOT, PulumiStack
 from providers.cli._postgres_state import PostgresState, lock_prefix
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import SECRETS, Deployment, make_deployment
+from tests.support.deployment import SECRETS, Deployment, make_deployment
 
 PROJECT = "tavus-personas"
 LOCK_DEADLINE_S = 120.0

@@ -14,8 +14,8 @@ import pytest
 from harness.postgres import PostgresServer
 from providers.cli._lock_error import explain_lock_error
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment
-from tests.reliability.support import assert_account_matches_files, assert_converged, spawn
+from tests.support.deployment import Deployment
+from tests.support.reliability import assert_account_matches_files, assert_converged, spawn
 from tests.team.support import lock_holders, paused, second_runner, team_deployment, wait_for_locks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

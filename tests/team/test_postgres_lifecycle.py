@@ -16,8 +16,8 @@ import pytest
 from harness.postgres import PostgresServer
 from sandbox.llm_testing import LlmAdmin
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import SECRETS, STORYTELLER_KEY, Deployment, assert_no_secrets
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import SECRETS, STORYTELLER_KEY, Deployment, assert_no_secrets
 from tests.team.support import scan_rows, state_of, team_deployment
 
 pytestmark = pytest.mark.e2e

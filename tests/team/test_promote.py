@@ -15,8 +15,8 @@ import pytest
 from harness.postgres import PostgresServer
 from harness.pulumi import PulumiStack
 from sandbox.testing import SandboxProcess, start_sandbox
-from tests.e2e.deployment import STORYTELLER_KEY, TAVUS_KEY, Deployment, assert_no_secrets
-from tests.gitops.cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.deployment import STORYTELLER_KEY, TAVUS_KEY, Deployment, assert_no_secrets
 from tests.team.support import plant_lock, team_deployment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

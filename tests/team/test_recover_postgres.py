@@ -15,9 +15,9 @@ import pytest
 
 from harness.postgres import PostgresServer
 from sandbox.testing import SandboxProcess
-from tests.e2e.deployment import Deployment
-from tests.gitops.cli import run_cli
-from tests.reliability.support import (
+from tests.support.cli import run_cli
+from tests.support.deployment import Deployment
+from tests.support.reliability import (
     assert_account_matches_files,
     assert_converged,
     fleet_persona,

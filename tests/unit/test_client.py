@@ -23,6 +23,7 @@ from providers.errors import (
     AmbiguousCreateError,
     AuthenticationError,
     InvalidRequestError,
+    MissingApiKeyError,
     PersonaNotFoundError,
     RateLimitedError,
     ServerError,
@@ -31,6 +32,7 @@ from providers.errors import (
     TavusPersonasError,
     UnexpectedResponseError,
 )
+from providers.settings import ProviderSettings
 
 API_KEY = "tvs-APIKEY-7f3a9c1e5b2d4f60aa"
 LLM_KEY = "sk-LLMSECRET-91c2e7d0c4b8"
@@ -973,6 +975,27 @@ def test_path_prefix_is_configurable_for_pals() -> None:
     assert {r.url.path for r in fake.requests} == {"/v2/pals", f"/v2/pals/{pid}"}
     listing = next(r for r in fake.requests if r.method == "GET" and r.url.path == "/v2/pals")
     assert dict(listing.url.params) == {"limit": "100", "page": "1", "pal_type": "user"}
+
+
+@pytest.mark.parametrize(("seconds", "connect"), [(2.5, 2.5), (60.0, 10.0)])
+def test_from_settings_honours_every_setting(seconds: float, connect: float) -> None:
+    """Drift and export once built their client by hand and dropped tavus:timeoutSeconds."""
+    fake = FakeTavus(prefix="/v2/pals")
+    settings = ProviderSettings(
+        api_key=API_KEY, base_url="https://tavus.test", path_prefix="/v2/pals", timeout_seconds=seconds
+    )
+    with TavusClient.from_settings(settings, transport=httpx.MockTransport(fake.handle)) as client:
+        client.list_personas()
+    (request,) = fake.requests
+    assert str(request.url).startswith("https://tavus.test/v2/pals?")
+    assert request.headers["x-api-key"] == API_KEY
+    waits = {"connect": connect, "read": seconds, "write": seconds, "pool": seconds}
+    assert request.extensions["timeout"] == waits
+
+
+def test_from_settings_without_a_key_says_how_to_set_one() -> None:
+    with pytest.raises(MissingApiKeyError, match="pulumi config set --secret tavus:apiKey"):
+        TavusClient.from_settings(ProviderSettings())
 
 
 @pytest.mark.parametrize("base_url", ["tavusapi.com", "ftp://tavusapi.com", ""])

@@ -7,8 +7,13 @@ import types
 import pytest
 
 from providers import _engine_errors
-from providers.errors import AmbiguousCreateError, AuthenticationError, ServerError, TavusConnectionError
-from providers.settings import MissingApiKeyError
+from providers.errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    MissingApiKeyError,
+    ServerError,
+    TavusConnectionError,
+)
 
 
 def server_module() -> types.ModuleType:

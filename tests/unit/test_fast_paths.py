@@ -20,7 +20,8 @@ import yaml
 
 import providers.spec.yaml_nodes as yaml_nodes
 from bench.personas import persona_text
-from providers.spec.fast_schema import compile_schema, json_same
+from providers.canonical import json_equal
+from providers.spec.fast_schema import compile_schema
 from providers.spec.report import FileReport
 from providers.spec.schema_check import _validator, persona_schema
 
@@ -90,8 +91,8 @@ def test_fast_schema_agrees_on_the_benchmark_personas() -> None:
 
 
 def test_json_equality_keeps_booleans_apart_from_numbers() -> None:
-    assert json_same(1, 1.0) and json_same([1, {"a": 2}], [1.0, {"a": 2}])
-    assert not json_same(True, 1) and not json_same(0, False) and not json_same("1", 1)
+    assert json_equal(1, 1.0) and json_equal([1, {"a": 2}], [1.0, {"a": 2}])
+    assert not json_equal(True, 1) and not json_equal(0, False) and not json_equal("1", 1)
 
 
 def test_unknown_keyword_disables_the_fast_path() -> None:

@@ -1,4 +1,4 @@
-"""The provider pickled into state holds no secret and is small and deterministic (SPEC 4.1)."""
+"""The provider pickled into state holds no secret and is small and deterministic (README: Pickle hygiene)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 
+import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
 from harness.pulumi import REPO_ROOT
+from providers._resource import ItemResource
+from providers.graph import Guardrails, Objectives
 from providers.persona import _PROVIDER
 from providers.provider import PersonaProvider
 
@@ -60,3 +63,21 @@ def test_pickle_is_identical_across_hash_seeds() -> None:
         )
         outputs.add(run.stdout.strip())
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("resource_type", [Objectives, Guardrails], ids=lambda t: t.__name__)
+def test_graph_providers_pickle_as_short_references_without_credentials(
+    resource_type: type[ItemResource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = resource_type.item_provider
+    pickled, contains_secrets = _serialize(True, serialize_provider, provider)
+    raw = base64.b64decode(pickled)
+    assert not contains_secrets and len(pickled) < 200
+    assert b"providers.item_provider" in raw and type(provider).__name__.encode() in raw
+
+    monkeypatch.setenv("TAVUS_API_KEY", SECRET)
+    configured = type(provider)()
+    configured.configure(ConfigureRequest(Config({"tavus:apiKey": SECRET, "tavus:baseUrl": "http://x"}, "p")))
+    configured._client()  # the runtime exists now, with the key in it
+    again, _ = _serialize(True, serialize_provider, configured)
+    assert SECRET.encode() not in base64.b64decode(again) and again == pickled

@@ -190,8 +190,8 @@ def test_plaintext_secret_message_shows_the_reference_and_the_command() -> None:
     _, diagnostics = _load(text)
     assert [d.format() for d in diagnostics] == [
         "personas/storyteller.yaml:7: error: layers.llm.api_key: must not be plaintext: secrets never go "
-        "into git; write `api_key: {secret: storytellerOpenaiApiKey}` and run "
-        "`pulumi config set --secret storytellerOpenaiApiKey <value>`"
+        "into git; write `api_key: {secret: storytellerLlmApiKey}` and run "
+        "`pulumi config set --secret storytellerLlmApiKey <value>`"
     ]
     assert "sk-1" not in diagnostics[0].message
 

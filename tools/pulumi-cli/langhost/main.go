@@ -1,46 +1,48 @@
-// Command pulumi-language-python is a small Python language host for the Pulumi
+// Command pulumi-language-python is the Python language host for the Pulumi
 // engine, written for this project.
 //
 // Why it exists: upstream's host lives in the nested Go module
 // github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3, which has no
 // release tags and which the Go module proxy reachable from our build machines
-// does not serve (see README, "The Pulumi CLI"). The engine only needs a handful
-// of the LanguageRuntime RPCs to run a Python program, and the Python side of the
-// work is done by the SDK's own `pulumi-language-python-exec` shim, which ships in
-// github.com/pulumi/pulumi/sdk/v3 at the pinned version. So this host implements:
+// does not serve (see README, "The Pulumi CLI"). The Python side of running a
+// program is done by the SDK's own `pulumi-language-python-exec` shim, and the
+// virtualenv and pip handling by the SDK's public `python/toolchain` package, both
+// from github.com/pulumi/pulumi/sdk/v3 at the pinned version.
 //
-//   - GetPluginInfo, Handshake, Cancel;
-//   - GetRequiredPackages / GetRequiredPlugins: none (dynamic providers use the
-//     bundled pulumi-python plugin, which sits beside the CLI);
-//   - Run: resolve the project's virtualenv exactly as Pulumi.yaml states it
-//     (`virtualenv`, relative to the project root), then run the exec shim with
-//     that interpreter, passing config the way the engine expects;
-//   - About / GetProgramDependencies: interpreter facts for `pulumi about`.
+// Where each RPC lives, and which CLI commands call it (README, "The Pulumi CLI",
+// has the table with the test of each):
 //
-// Everything else answers Unimplemented, which the engine tolerates for `up`,
-// `preview`, `refresh` and `destroy` (the operations this project uses).
+//   - run.go          Run: up, preview, refresh, destroy
+//   - plugins.go      RunPlugin: --policy-pack and Python plugins
+//   - dependencies.go InstallDependencies (pulumi install), About and
+//     GetProgramDependencies (pulumi about), GetRequiredPackages (every operation;
+//     packages.go reads the installed packages' pulumi-plugin.json)
+//   - pack.go         Pack (pulumi package pack-sdk)
+//   - main.go         the server, GetPluginInfo, Handshake, Cancel
+//   - options.go      the runtime options of Pulumi.yaml / PulumiPolicy.yaml / PulumiPlugin.yaml
+//
+// Code generation (GenerateProgram/Project/Package, Link, Template) answers
+// Unimplemented: it is for `pulumi convert`/`package gen-sdk`, which do not apply
+// to a project of YAML files.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -124,149 +126,10 @@ func (h *languageHost) Handshake(
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
 
-func (h *languageHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *languageHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
 func (h *languageHost) RuntimeOptionsPrompts(
 	context.Context, *pulumirpc.RuntimeOptionsRequest,
 ) (*pulumirpc.RuntimeOptionsResponse, error) {
 	return &pulumirpc.RuntimeOptionsResponse{}, nil
-}
-
-func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	python, env, err := interpreter(req.GetInfo())
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, fmt.Errorf("serialising config: %w", err)
-	}
-	secretKeys, err := json.Marshal(nonNil(req.GetConfigSecretKeys()))
-	if err != nil {
-		return nil, fmt.Errorf("serialising secret config keys: %w", err)
-	}
-	env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
-
-	cmd := exec.CommandContext(ctx, python, append([]string{"-u", h.shim}, h.shimArguments(req)...)...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	// On cancellation, give the program a chance to flush before killing it.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-
-	h.track(cmd, true)
-	defer h.track(cmd, false)
-	err = cmd.Run()
-	_ = os.Stdout.Sync()
-	_ = os.Stderr.Sync()
-	return runResponse(err), nil
-}
-
-func runResponse(err error) *pulumirpc.RunResponse {
-	if err == nil {
-		return &pulumirpc.RunResponse{}
-	}
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}
-	}
-	if status, ok := exitErr.Sys().(syscall.WaitStatus); ok && status.ExitStatus() == exitAfterUserMessage {
-		return &pulumirpc.RunResponse{Bail: true}
-	}
-	return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d", exitErr.ExitCode())}
-}
-
-func (h *languageHost) shimArguments(req *pulumirpc.RunRequest) []string {
-	var args []string
-	add := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engineAddress)
-	add("project", req.GetProject())
-	add("root_directory", req.GetInfo().GetRootDirectory())
-	add("stack", req.GetStack())
-	add("pwd", req.GetPwd())
-	add("dry_run", strconv.FormatBool(req.GetDryRun()))
-	add("parallel", strconv.Itoa(int(req.GetParallel())))
-	add("organization", req.GetOrganization())
-	args = append(args, req.GetInfo().GetEntryPoint())
-	return append(args, req.GetArgs()...)
-}
-
-// interpreter returns the Python to run and the environment to run it in. With a
-// `virtualenv` runtime option the venv must exist (we never fall back silently to
-// another interpreter: that is how programs end up running against the wrong SDK).
-func interpreter(info *pulumirpc.ProgramInfo) (string, []string, error) {
-	env := os.Environ()
-	venv, _ := info.GetOptions().AsMap()["virtualenv"].(string)
-	if venv == "" {
-		python := os.Getenv("PULUMI_PYTHON_CMD")
-		if python == "" {
-			python = "python3"
-		}
-		return python, env, nil
-	}
-	if !filepath.IsAbs(venv) {
-		venv = filepath.Join(info.GetRootDirectory(), venv)
-	}
-	python := filepath.Join(venv, "bin", "python")
-	if _, err := os.Stat(python); err != nil {
-		return "", nil, fmt.Errorf("the virtualenv %s has no bin/python; run `make bootstrap` to create it", venv)
-	}
-	return python, activate(env, venv), nil
-}
-
-// activate mirrors `source venv/bin/activate`: venv first on PATH, VIRTUAL_ENV
-// set, PYTHONHOME removed (it would point the interpreter at another stdlib).
-func activate(env []string, venv string) []string {
-	out := make([]string, 0, len(env)+2)
-	path := filepath.Join(venv, "bin")
-	for _, kv := range env {
-		switch {
-		case strings.HasPrefix(kv, "PYTHONHOME="), strings.HasPrefix(kv, "VIRTUAL_ENV="):
-		case strings.HasPrefix(kv, "PATH="):
-			path += string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
-		default:
-			out = append(out, kv)
-		}
-	}
-	return append(out, "PATH="+path, "VIRTUAL_ENV="+venv)
-}
-
-func (h *languageHost) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	python, env, err := interpreter(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(python, "--version")
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("running %s --version: %w", python, err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: python,
-		Version:    strings.TrimSpace(strings.TrimPrefix(string(out), "Python ")),
-	}, nil
-}
-
-func (h *languageHost) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
 }
 
 func (h *languageHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
@@ -295,9 +158,6 @@ func (h *languageHost) track(cmd *exec.Cmd, add bool) {
 	}
 }
 
-func nonNil(keys []string) []string {
-	if keys == nil {
-		return []string{}
-	}
-	return keys
+func errUnimplemented(method, why string) error {
+	return status.Errorf(codes.Unimplemented, "method %s not implemented: %s", method, why)
 }
