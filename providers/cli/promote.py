@@ -58,7 +58,7 @@ def promote(root: Path, source: str, target: str, *, apply: bool) -> int:
     if pending:
         print(
             f"promote: refused: stack {source} does not run exactly these files "
-            f"({len(pending)} persona(s) would change there). Deploy them to {source} first, or check "
+            f"({len(pending)} resource(s) would change there). Deploy them to {source} first, or check "
             f"out the commit {source} runs; if this is drift, see `python -m providers drift --stack "
             f"{source}`. The plan for {source}:\n",
             file=sys.stderr,

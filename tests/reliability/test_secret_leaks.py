@@ -47,6 +47,9 @@ def test_no_secret_leaks_over_a_faulty_lifecycle(tmp_path: Path, sandbox: Sandbo
     (tmp_path / "tmp").mkdir()
     stack.extra_env["TMPDIR"] = str(tmp_path / "tmp")  # the engine's -v=9 log files land here
     deployment.write_persona("storyteller", (REPO_ROOT / "personas" / "storyteller.yaml").read_text())
+    # ... with the guardrails set it references by name
+    guardrails = "guardrails/family-friendly.yaml"
+    deployment.write_file(guardrails, (REPO_ROOT / guardrails).read_text())
     admin = sandbox.admin
 
     stack.preview("--diff", *VERBOSE)

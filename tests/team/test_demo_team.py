@@ -24,9 +24,9 @@ def test_demo_team_promotes_dev_to_prod_and_cleans_up() -> None:
 
     assert result.returncode == 0, output[-4000:]
     assert "PULUMI_BACKEND_URL=postgres:/// with PGHOST" in output
-    assert "## Tavus personas: plan for stack `prod`" in output and "**2 to create" in output
+    assert "## Tavus personas: plan for stack `prod`" in output and "**5 to create" in output
     assert "promote: stack prod now runs the files of stack dev" in output
-    assert "no drift in stack prod (2 persona(s) checked)" in output
+    assert "no drift in stack prod (5 resource(s) checked)" in output
     assert ".pulumi/stacks/tavus-personas/prod.json " in output
     data_dir = re.search(r"\(data in (\S+)\)", output)
     assert data_dir is not None and not Path(data_dir.group(1)).exists(), "the server's directory was removed"

@@ -85,7 +85,7 @@ def test_promote_shows_the_next_stacks_plan_and_writes_nothing(pipeline: Pipelin
 
     assert shown.returncode == 0, shown.stderr
     assert "## Tavus personas: plan for stack `staging`" in shown.stdout
-    assert "**2 to create, 0 to update, 0 to delete" in shown.stdout
+    assert "**5 to create, 0 to update, 0 to delete" in shown.stdout  # 2 personas, 3 sets
     assert "run again with --apply" in shown.stdout
     assert pipeline.accounts["staging"].admin.list("user") == []
 
@@ -106,7 +106,7 @@ def test_files_not_yet_on_the_source_stack_are_refused(pipeline: Pipeline) -> No
     refused = pipeline.promote("dev", "staging", "--apply")
 
     assert refused.returncode == 2
-    assert "stack dev does not run exactly these files (1 persona(s) would change there)" in refused.stderr
+    assert "stack dev does not run exactly these files (1 resource(s) would change there)" in refused.stderr
     assert "plan for stack `dev`" in refused.stderr and "health-coach" in refused.stderr
     logged = pipeline.accounts["staging"].admin.requests(cursor)["requests"]
     assert [r for r in logged if r["method"] != "GET"] == []  # nothing was applied
