@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from providers.item_provider import GuardrailsProvider, ItemProvider, ItemStateError, ObjectivesProvider
 from sandbox.testing import SandboxProcess, start_sandbox
+from tests.support.providers import checked_inputs, create
 
 KEY = "tavus-item-provider-key-51c0de"
 
@@ -63,23 +63,11 @@ def guardrails(sandbox: SandboxProcess) -> ItemProvider:
     return _configured(GuardrailsProvider(), sandbox)
 
 
-def _inputs(provider: ItemProvider, body: dict[str, Any]) -> dict[str, Any]:
-    checked = provider.check({}, json.loads(json.dumps(body)))
-    assert checked.failures == []
-    return dict(checked.inputs)
-
-
-def _create(provider: ItemProvider, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    created = provider.create(_inputs(provider, body))
-    assert created.outs is not None
-    return created.id, dict(created.outs)
-
-
 def test_create_reads_back_and_a_plan_against_it_is_empty(
     objectives: ItemProvider, sandbox: SandboxProcess
 ) -> None:
     cursor = sandbox.admin.cursor()
-    item_id, outs = _create(objectives, INTAKE)
+    item_id, outs = create(objectives, INTAKE)
     log = sandbox.admin.requests(since=cursor)["requests"]
     assert [(e["method"], e["path"]) for e in log] == [
         ("GET", "/v2/objectives"),  # is there one like it already (left by a killed run)?
@@ -90,20 +78,20 @@ def test_create_reads_back_and_a_plan_against_it_is_empty(
     # Server defaults (confirmation_mode, modality) are not part of the managed body ...
     stored = sandbox.admin.get_item("objectives", item_id)
     assert stored is not None and stored["data"][0]["modality"] == "verbal"
-    assert objectives.diff(item_id, outs, _inputs(objectives, INTAKE)).changes is False
+    assert objectives.diff(item_id, outs, checked_inputs(objectives, INTAKE)).changes is False
     # ... nor of a refresh: read returns the same inputs.
     read = objectives.read(item_id, outs)
-    assert read.inputs == _inputs(objectives, INTAKE)
+    assert read.inputs == checked_inputs(objectives, INTAKE)
 
 
 def test_editing_one_prompt_is_one_patch_of_that_path(
     objectives: ItemProvider, sandbox: SandboxProcess
 ) -> None:
-    item_id, outs = _create(objectives, INTAKE)
+    item_id, outs = create(objectives, INTAKE)
     new = json.loads(json.dumps(INTAKE))
     new["data"][1]["objective_prompt"] = "Ask for their full name."
     cursor = sandbox.admin.cursor()
-    updated = objectives.update(item_id, outs, _inputs(objectives, new))
+    updated = objectives.update(item_id, outs, checked_inputs(objectives, new))
     log = sandbox.admin.requests(since=cursor)["requests"]
     assert [(e["method"], e["op"]) for e in log if e["method"] != "GET"] == [("PATCH", "objectives.update")]
     patch = next(json.loads(e["body"]) for e in log if e["method"] == "PATCH")
@@ -115,13 +103,13 @@ def test_editing_one_prompt_is_one_patch_of_that_path(
 def test_out_of_band_edit_reads_as_drift_and_update_reverts_it(
     guardrails: ItemProvider, sandbox: SandboxProcess
 ) -> None:
-    item_id, outs = _create(guardrails, RULES)
+    item_id, outs = create(guardrails, RULES)
     sandbox.admin.edit_item("guardrails", item_id, [
         {"op": "replace", "path": "/data/0/guardrail_prompt", "value": "Edited in the web UI."},
     ])
     read = guardrails.read(item_id, outs)
     assert read.inputs is not None and read.inputs["data"][0]["guardrail_prompt"] == "Edited in the web UI."
-    desired = _inputs(guardrails, RULES)
+    desired = checked_inputs(guardrails, RULES)
     assert guardrails.diff(item_id, dict(read.outs or {}), desired).changes is None
     guardrails.update(item_id, dict(read.outs or {}), desired)
     stored = sandbox.admin.get_item("guardrails", item_id)
@@ -131,7 +119,7 @@ def test_out_of_band_edit_reads_as_drift_and_update_reverts_it(
 def test_deleted_out_of_band_reads_as_gone_and_delete_of_gone_succeeds(
     guardrails: ItemProvider, sandbox: SandboxProcess
 ) -> None:
-    item_id, outs = _create(guardrails, RULES)
+    item_id, outs = create(guardrails, RULES)
     sandbox.admin.delete_item("guardrails", item_id)
     read = guardrails.read(item_id, outs)
     assert read.id == "" and read.outs == {}
@@ -142,7 +130,7 @@ def test_a_lost_create_answer_is_found_again_by_name_not_duplicated(
     guardrails: ItemProvider, sandbox: SandboxProcess
 ) -> None:
     sandbox.admin.set_faults(ambiguous_create_count=1, ambiguous_create_mode="504")
-    item_id, _ = _create(guardrails, RULES)
+    item_id, _ = create(guardrails, RULES)
     assert [g["guardrails_id"] for g in sandbox.admin.list_items("guardrails")] == [item_id]
 
 
@@ -151,7 +139,7 @@ def test_a_lost_create_answer_of_unnamed_objectives_is_found_again_by_content(
 ) -> None:
     unnamed = {"data": INTAKE["data"]}
     sandbox.admin.set_faults(ambiguous_create_count=1, ambiguous_create_mode="drop")
-    item_id, _ = _create(objectives, unnamed)
+    item_id, _ = create(objectives, unnamed)
     assert [o["objectives_id"] for o in sandbox.admin.list_items("objectives")] == [item_id]
 
 
@@ -160,7 +148,7 @@ def test_a_same_named_set_with_the_files_values_is_adopted(
 ) -> None:
     orphan = sandbox.admin.create_item("guardrails", RULES)  # what a killed `up` leaves behind
     cursor = sandbox.admin.cursor()
-    item_id, _ = _create(guardrails, RULES)
+    item_id, _ = create(guardrails, RULES)
     assert item_id == orphan and sandbox.admin.count("POST", since=cursor) == 0
 
 
@@ -172,7 +160,7 @@ def test_a_same_named_set_with_other_values_is_never_overwritten(
     ]})
     cursor = sandbox.admin.cursor()
     with pytest.raises(ItemStateError, match=f"adopt: {theirs}"):
-        guardrails.create(_inputs(guardrails, RULES))
+        guardrails.create(checked_inputs(guardrails, RULES))
     assert sandbox.admin.count("POST", since=cursor) == 0 and sandbox.admin.count("PATCH", since=cursor) == 0
 
 
@@ -180,7 +168,7 @@ def test_adoption_by_id_patches_the_existing_set(objectives: ItemProvider, sandb
     existing = sandbox.admin.create_item("objectives", {"data": [
         {"objective_name": "ask_if_new", "objective_prompt": "Old prompt."},
     ]})
-    created = objectives.create({**_inputs(objectives, INTAKE), "adopt_id": existing})
+    created = objectives.create({**checked_inputs(objectives, INTAKE), "adopt_id": existing})
     assert created.id == existing and sandbox.admin.count("POST") == 0
     stored = sandbox.admin.get_item("objectives", existing)
     assert stored is not None and [o["objective_name"] for o in stored["data"]] == ["ask_if_new", "get_name"]

@@ -17,6 +17,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from providers.document_wait import MAX_DELAY, DocumentFailedError, DocumentTimeoutError
 from providers.item_provider import DictionaryProvider, DocumentProvider, ItemProvider, ItemStateError
 from sandbox.testing import SandboxAdmin, SandboxProcess, start_sandbox
+from tests.support.providers import checked_inputs, create
 
 KEY = "tavus-knowledge-provider-key-3d9e"
 
@@ -82,18 +83,6 @@ def dictionaries(sandbox: SandboxProcess, time: SandboxTime) -> ItemProvider:
     return provider
 
 
-def _inputs(provider: ItemProvider, body: dict[str, Any]) -> dict[str, Any]:
-    checked = provider.check({}, json.loads(json.dumps(body)))
-    assert checked.failures == []
-    return dict(checked.inputs)
-
-
-def _create(provider: ItemProvider, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    created = provider.create(_inputs(provider, body))
-    assert created.outs is not None
-    return created.id, dict(created.outs)
-
-
 # -- documents ----------------------------------------------------------------------------------
 
 
@@ -101,7 +90,7 @@ def test_create_waits_until_ready_polling_with_backoff_and_reports_progress(
     docs: DocumentProvider, sandbox: SandboxProcess, time: SandboxTime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cursor = sandbox.admin.cursor()
-    doc_id, outs = _create(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
 
     assert outs["status"] == "ready" and outs["document_id"] == doc_id
     assert time.now >= 60  # it waited for the whole processing ...
@@ -114,8 +103,8 @@ def test_create_waits_until_ready_polling_with_backoff_and_reports_progress(
 
 
 def test_status_fields_are_outputs_never_inputs_so_a_plan_is_empty(docs: DocumentProvider) -> None:
-    doc_id, outs = _create(docs, GUIDE)
-    desired = _inputs(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
+    desired = checked_inputs(docs, GUIDE)
     assert "status" not in desired and docs.diff(doc_id, outs, desired).changes is False
     read = docs.read(doc_id, outs)
     assert read.inputs == desired and read.outs is not None and read.outs["status"] == "ready"
@@ -127,7 +116,7 @@ def test_processing_error_fails_with_tavus_reason_and_deletes_the_document(
     sandbox.admin.update_faults(document_rules=[{"url_contains": "broken", "error": "The file is not a PDF"}])
     bad = {**GUIDE, "document_url": "https://example.com/broken.pdf"}
     with pytest.raises(DocumentFailedError, match="The file is not a PDF"):
-        docs.create(_inputs(docs, bad))
+        docs.create(checked_inputs(docs, bad))
     assert sandbox.admin.list_items("documents") == []  # no orphan
 
 
@@ -137,7 +126,7 @@ def test_a_document_still_processing_at_the_deadline_fails_naming_the_setting_an
     provider = DocumentProvider(sleep=time.sleep, clock=time.clock)
     _configure(provider, sandbox, **{"tavus:documentTimeoutSeconds": "20"})
     with pytest.raises(DocumentTimeoutError, match="tavus:documentTimeoutSeconds"):
-        provider.create(_inputs(provider, GUIDE))
+        provider.create(checked_inputs(provider, GUIDE))
     assert time.now == pytest.approx(20)  # never slept past the deadline
     assert sandbox.admin.list_items("documents") == []
 
@@ -145,11 +134,11 @@ def test_a_document_still_processing_at_the_deadline_fails_naming_the_setting_an
 def test_name_and_tags_change_with_one_plain_body_patch(
     docs: DocumentProvider, sandbox: SandboxProcess
 ) -> None:
-    doc_id, outs = _create(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
     new = {**GUIDE, "document_name": "Guide v2", "tags": ["product", "faq"]}
-    assert docs.diff(doc_id, outs, _inputs(docs, new)).replaces == []
+    assert docs.diff(doc_id, outs, checked_inputs(docs, new)).replaces == []
     cursor = sandbox.admin.cursor()
-    updated = docs.update(doc_id, outs, _inputs(docs, new))
+    updated = docs.update(doc_id, outs, checked_inputs(docs, new))
     patches = [e for e in sandbox.admin.requests(since=cursor)["requests"] if e["method"] == "PATCH"]
     assert [(e["op"], json.loads(e["body"])) for e in patches] == [
         ("documents.update", {"document_name": "Guide v2", "tags": ["product", "faq"]}),
@@ -160,9 +149,9 @@ def test_name_and_tags_change_with_one_plain_body_patch(
 def test_removing_the_tags_from_the_file_clears_them(
     docs: DocumentProvider, sandbox: SandboxProcess
 ) -> None:
-    doc_id, outs = _create(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
     untagged = {k: v for k, v in GUIDE.items() if k != "tags"}
-    docs.update(doc_id, outs, _inputs(docs, untagged))
+    docs.update(doc_id, outs, checked_inputs(docs, untagged))
     assert sandbox.admin.get_item("documents", doc_id)["tags"] == []  # type: ignore[index]
 
 
@@ -174,7 +163,7 @@ def test_another_url_or_crawl_is_a_create_before_delete_replacement(
     docs: DocumentProvider, change: dict[str, Any], replaced: list[str]
 ) -> None:
     old = {**SITE, "document_name": "Help"}
-    result = docs.diff("d1", _inputs(docs, old), _inputs(docs, {**old, **change}))
+    result = docs.diff("d1", checked_inputs(docs, old), checked_inputs(docs, {**old, **change}))
     assert result.changes is True and result.replaces == replaced
     assert result.delete_before_replace is False
 
@@ -182,7 +171,7 @@ def test_another_url_or_crawl_is_a_create_before_delete_replacement(
 def test_out_of_band_retag_reads_as_drift_of_tags_only(
     docs: DocumentProvider, sandbox: SandboxProcess
 ) -> None:
-    doc_id, outs = _create(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
     sandbox.admin.edit_item("documents", doc_id, [{"op": "replace", "path": "/tags", "value": ["other"]}])
     read = docs.read(doc_id, outs)
     assert read.inputs is not None and read.inputs["tags"] == ["other"]
@@ -194,7 +183,7 @@ def test_a_document_left_by_a_killed_run_is_adopted_and_awaited_not_duplicated(
 ) -> None:
     orphan = sandbox.admin.create_item("documents", GUIDE)  # still processing
     cursor = sandbox.admin.cursor()
-    doc_id, outs = _create(docs, GUIDE)
+    doc_id, outs = create(docs, GUIDE)
     assert doc_id == orphan and outs["status"] == "ready"
     assert sandbox.admin.count("POST", since=cursor) == 0
 
@@ -203,7 +192,7 @@ def test_a_lost_create_answer_is_found_again_by_content(
     docs: DocumentProvider, sandbox: SandboxProcess
 ) -> None:
     sandbox.admin.update_faults(ambiguous_create_count=1, ambiguous_create_mode="504")
-    doc_id, _ = _create(docs, SITE)
+    doc_id, _ = create(docs, SITE)
     assert [d["document_id"] for d in sandbox.admin.list_items("documents")] == [doc_id]
 
 
@@ -212,7 +201,7 @@ def test_adopting_a_document_with_another_url_is_refused_not_patched(
 ) -> None:
     theirs = sandbox.admin.create_item("documents", {**GUIDE, "document_url": "https://example.com/other.pdf"})
     with pytest.raises(Exception, match="document_url"):
-        docs.create({**_inputs(docs, GUIDE), "adopt_id": theirs})
+        docs.create({**checked_inputs(docs, GUIDE), "adopt_id": theirs})
     assert sandbox.admin.count("PATCH") == 0
 
 
@@ -224,9 +213,9 @@ def test_check_refuses_a_bad_crawl_depth_with_its_path(docs: DocumentProvider) -
 def test_a_new_recrawl_value_recrawls_once_and_waits_and_a_cooldown_fails_at_once(
     docs: DocumentProvider, sandbox: SandboxProcess, time: SandboxTime
 ) -> None:
-    doc_id, outs = _create(docs, SITE)
+    doc_id, outs = create(docs, SITE)
     time.sleep(3601)  # Tavus allows one crawl an hour
-    news = {**_inputs(docs, SITE), "recrawl": "2026-12-01"}
+    news = {**checked_inputs(docs, SITE), "recrawl": "2026-12-01"}
     assert docs.diff(doc_id, outs, news).changes is True and docs.diff(doc_id, outs, news).replaces == []
     cursor = sandbox.admin.cursor()
     updated = docs.update(doc_id, outs, news)
@@ -248,15 +237,15 @@ def test_a_new_recrawl_value_recrawls_once_and_waits_and_a_cooldown_fails_at_onc
 def test_dictionary_rules_are_written_whole_with_one_json_patch(
     dictionaries: ItemProvider, sandbox: SandboxProcess
 ) -> None:
-    dict_id, outs = _create(dictionaries, BRANDS)
+    dict_id, outs = create(dictionaries, BRANDS)
     assert dict_id.startswith("pd_")
     rules = [*BRANDS["rules"], {"text": "GIF", "pronunciation": "dʒɪf", "type": "ipa"}]
     cursor = sandbox.admin.cursor()
-    dictionaries.update(dict_id, outs, _inputs(dictionaries, {**BRANDS, "rules": rules}))
+    dictionaries.update(dict_id, outs, checked_inputs(dictionaries, {**BRANDS, "rules": rules}))
     patches = [e for e in sandbox.admin.requests(since=cursor)["requests"] if e["method"] == "PATCH"]
     # `add` on an existing member replaces it (RFC 6902); the project writes every value with it.
     assert [json.loads(e["body"]) for e in patches] == [[{"op": "add", "path": "/rules", "value": rules}]]
-    assert dictionaries.diff(dict_id, outs, _inputs(dictionaries, BRANDS)).changes is False
+    assert dictionaries.diff(dict_id, outs, checked_inputs(dictionaries, BRANDS)).changes is False
 
 
 def test_dictionary_check_refuses_an_unknown_rule_type(dictionaries: ItemProvider) -> None:
@@ -267,10 +256,10 @@ def test_dictionary_check_refuses_an_unknown_rule_type(dictionaries: ItemProvide
 def test_a_dictionary_without_rules_sends_an_empty_list_on_create_and_on_update(
     dictionaries: ItemProvider, sandbox: SandboxProcess
 ) -> None:
-    empty_id, _ = _create(dictionaries, {"name": "Nothing yet"})  # Tavus requires `rules`, even empty
+    empty_id, _ = create(dictionaries, {"name": "Nothing yet"})  # Tavus requires `rules`, even empty
     assert sandbox.admin.get_item("pronunciation-dictionaries", empty_id)["rules"] == []  # type: ignore[index]
-    dict_id, outs = _create(dictionaries, BRANDS)
+    dict_id, outs = create(dictionaries, BRANDS)
     cursor = sandbox.admin.cursor()
-    dictionaries.update(dict_id, outs, _inputs(dictionaries, {"name": BRANDS["name"]}))
+    dictionaries.update(dict_id, outs, checked_inputs(dictionaries, {"name": BRANDS["name"]}))
     patches = [e for e in sandbox.admin.requests(since=cursor)["requests"] if e["method"] == "PATCH"]
     assert [json.loads(e["body"]) for e in patches] == [[{"op": "add", "path": "/rules", "value": []}]]
