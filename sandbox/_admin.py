@@ -85,7 +85,7 @@ class AdminApi:
         if request.method == "DELETE":
             if not store.delete(persona_id):
                 return error(404, "Not found")
-            refs.set_draft(store, persona_id, False, "")
+            refs.clear_draft(store, persona_id)
             return reply(204)
         found = store.get(persona_id)
         if found is None:

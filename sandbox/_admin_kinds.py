@@ -156,6 +156,8 @@ class KindAdmin:
         store = self.state.store
         if not store.exists(persona_id):
             return error(404, "Not found")
-        if request.method != "GET":
-            refs.set_draft(store, persona_id, request.method == "POST", self.state.clock.now())
+        if request.method == "POST":
+            refs.mark_draft(store, persona_id, self.state.clock.now())
+        elif request.method == "DELETE":
+            refs.clear_draft(store, persona_id)
         return reply(200, {"persona_id": persona_id, "draft": refs.has_draft(store, persona_id)})

@@ -150,7 +150,7 @@ class PersonaApi:
         answer: dict[str, Any] = {"message": "Persona updated", "persona_id": persona_id}
         if has_draft:
             # The draft is overwritten even when the patch itself changes nothing.
-            refs.set_draft(state.store, persona_id, False, state.clock.now())
+            refs.clear_draft(state.store, persona_id)
             answer["discarded_maker_changes"] = True
         elif persona.canonical_json(patched) == persona.canonical_json(found.doc):
             return reply(304)
@@ -164,5 +164,5 @@ class PersonaApi:
         if isinstance(found, Response):
             return found
         self.state.store.delete(persona_id)
-        refs.set_draft(self.state.store, persona_id, False, "")
+        refs.clear_draft(self.state.store, persona_id)
         return reply(204)

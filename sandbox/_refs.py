@@ -69,8 +69,9 @@ def has_draft(store: Store, persona_id: str) -> bool:
     return store.item_exists(DRAFTS, persona_id)
 
 
-def set_draft(store: Store, persona_id: str, on: bool, now: str) -> None:
-    if on:
-        store.put_item(DRAFTS, persona_id, {"persona_id": persona_id, "created_at": now}, now)
-    else:
-        store.delete_item(DRAFTS, persona_id)
+def mark_draft(store: Store, persona_id: str, now: str) -> None:
+    store.put_item(DRAFTS, persona_id, {"persona_id": persona_id, "created_at": now}, now)
+
+
+def clear_draft(store: Store, persona_id: str) -> None:
+    store.delete_item(DRAFTS, persona_id)
