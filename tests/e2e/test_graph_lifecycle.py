@@ -7,13 +7,12 @@ The tests run in file order and share one stack, as a team's stack evolves.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from sandbox.testing import SandboxProcess
+from tests.support.cli import run_cli
 from tests.support.deployment import Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
@@ -138,13 +137,13 @@ def test_pr_comment_has_a_section_per_kind_with_field_changes(graph: Deployment)
     graph.write_file("objectives/survey.yaml", FEEDBACK.replace("ask_rating", "ask_survey"))
     try:
         preview = graph.stack.preview("--json")
-        comment = subprocess.run(
-            [sys.executable, "-m", "providers", "pr-comment", "-", "--root", str(graph.project)],
-            input=preview.stdout, capture_output=True, text=True, check=True,
-        ).stdout
+        rendered = run_cli("pr-comment", "-", "--root", str(graph.project), cwd=graph.project,
+                           stdin=preview.stdout)
     finally:
         tone.write_text(TONE)
         (graph.project / "objectives" / "survey.yaml").unlink()
+    assert rendered.returncode == 0, rendered.stderr
+    comment = rendered.stdout
     assert "**1 to create, 1 to update, 0 to delete, 6 unchanged**" in comment
     objectives, guardrails = comment.index("## Objectives\n"), comment.index("## Guardrails\n")
     assert objectives < guardrails and "## Personas" not in comment  # no persona changes
@@ -200,10 +199,7 @@ def test_guardrail_drift_is_reported_by_drift_and_reverted_by_up(graph: Deployme
     graph.sandbox.admin.edit_item("guardrails", tone, [
         {"op": "replace", "path": "/data/0/guardrail_prompt", "value": "Edited in the web UI."},
     ])
-    drift = subprocess.run(
-        [sys.executable, "-m", "providers", "drift", "--stack", "graph", "--json"],
-        cwd=graph.project, env=graph.stack.env, capture_output=True, text=True, check=False,
-    )
+    drift = run_cli("drift", "--stack", "graph", "--json", cwd=graph.project, stack=graph.stack)
     assert drift.returncode == 2, drift.stdout + drift.stderr
     report = json.loads(drift.stdout)
     [entry] = report["managed"]

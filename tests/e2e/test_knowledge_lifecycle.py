@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxProcess, start_sandbox
+from tests.support.cli import run_cli
 from tests.support.deployment import TAVUS_KEY, Deployment, assert_no_secrets, make_deployment
 
 pytestmark = pytest.mark.e2e
@@ -90,10 +90,7 @@ def _ready_at(d: Deployment, document_id: str) -> datetime:
 
 
 def _drift(d: Deployment) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "providers", "drift", "--stack", "kb", "--json"],
-        cwd=d.project, env=d.stack.env, capture_output=True, text=True, check=False,
-    )
+    return run_cli("drift", "--stack", "kb", "--json", cwd=d.project, stack=d.stack)
 
 
 def test_one_up_creates_everything_and_personas_only_after_every_document_is_ready(kb: Deployment) -> None:
@@ -139,13 +136,13 @@ def test_pr_comment_shows_a_document_replacement_and_a_dictionary_update_per_kin
     kb.edit_file("dictionaries/brands.yaml", "TAH-vus", "TAH-vuss")
     try:
         preview = kb.stack.preview("--json")
-        comment = subprocess.run(
-            [sys.executable, "-m", "providers", "pr-comment", "-", "--root", str(kb.project)],
-            input=preview.stdout, capture_output=True, text=True, check=True,
-        ).stdout
+        rendered = run_cli("pr-comment", "-", "--root", str(kb.project), cwd=kb.project,
+                           stdin=preview.stdout)
     finally:
         kb.edit_file("documents/help.yaml", "depth: 3", "depth: 2")
         kb.edit_file("dictionaries/brands.yaml", "TAH-vuss", "TAH-vus")
+    assert rendered.returncode == 0, rendered.stderr
+    comment = rendered.stdout
     documents = comment.index("## Documents\n")
     dictionaries = comment.index("## Pronunciation dictionaries\n")
     assert documents < dictionaries
