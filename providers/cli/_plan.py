@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from providers.cli._changes import FieldChange, field_changes, secret_change
-from providers.cli._pulumi import PERSONA_TYPE, resource_name
+from providers.cli._pulumi import resource_name
 from providers.facts import kind_of_urn
-from providers.kind import ADOPT_INPUT as ITEM_ADOPT_INPUT
-from providers.state import ADOPT_INPUT, body_of
+from providers.kind import Kind
 
 # Pulumi step ops -> what the comment calls them. refresh/read steps only precede the real one.
 _OPS = {
@@ -52,42 +51,35 @@ def stack_of(document: Mapping[str, Any]) -> str | None:
 
 def persona_plans(document: Mapping[str, Any]) -> list[PersonaPlan]:
     """One plan per resource of ours (personas, objectives and guardrails sets), sorted by name."""
-    last: dict[str, Mapping[str, Any]] = {}
+    last: dict[str, tuple[Mapping[str, Any], Kind]] = {}
     for step in document.get("steps") or []:
         urn = str(step.get("urn", ""))
-        if f"::{PERSONA_TYPE}::" not in urn and kind_of_urn(urn) is None:
-            continue
-        urn = str(step["urn"])
-        if step.get("op") not in _PASSIVE or urn not in last:
-            last[urn] = step
-    plans = [_plan(step) for step in last.values()]
+        kind = kind_of_urn(urn)
+        if kind is not None and (step.get("op") not in _PASSIVE or urn not in last):
+            last[urn] = (step, kind)
+    plans = [_plan(step, kind) for step, kind in last.values()]
     return sorted(plans, key=lambda p: p.resource)
 
 
-def _plan(step: Mapping[str, Any]) -> PersonaPlan:
+def _plan(step: Mapping[str, Any], kind: Kind) -> PersonaPlan:
     op = str(step.get("op"))
     old_state = step.get("oldState") or {}
     new_state = step.get("newState") or {}
     old_inputs = old_state.get("inputs") or {}
     new_inputs = new_state.get("inputs") or {}
     operation = "unchanged" if op in _PASSIVE else _OPS.get(op, op)
-    kind = kind_of_urn(str(step["urn"]))
-    name_field, adopt_input = (
-        ("persona_name", ADOPT_INPUT) if kind is None else (kind.title_field, ITEM_ADOPT_INPUT)
-    )
+    title = kind.title_field
     plan = PersonaPlan(
         resource=resource_name(str(step["urn"])),
         operation=operation,
-        persona_name=new_inputs.get(name_field) or old_inputs.get(name_field),
+        persona_name=new_inputs.get(title) or old_inputs.get(title),
         persona_id=old_state.get("id") or None,
-        adopt=new_inputs.get(adopt_input) if operation == "create" else None,
-        folder="personas" if kind is None else kind.folder,
+        adopt=new_inputs.get(kind.adopt_input) if operation == "create" else None,
+        folder=kind.folder,
     )
     if operation in ("create", "update", "replace"):
-        body = body_of if kind is None else kind.body_of
-        before = body(old_inputs) if operation != "create" else {}
-        keyed = kind.keyed_lists if kind is not None else None
-        plan.changes = _changes(step, before, body(new_inputs), keyed)
+        before = kind.body_of(old_inputs) if operation != "create" else {}
+        plan.changes = _changes(step, before, kind.body_of(new_inputs), kind.keyed_lists)
     return plan
 
 

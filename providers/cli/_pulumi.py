@@ -22,9 +22,10 @@ import yaml
 
 from providers.cli._lock_error import explain_lock_error
 from providers.errors import CliError as CliError  # re-exported: the commands import it from here
+from providers.facts import persona
 from providers.kind import TYPE_PREFIX
 
-PERSONA_TYPE = TYPE_PREFIX + "Persona"
+PERSONA_TYPE = persona.KIND.type_token
 DEFAULT_PROJECT = "tavus-personas"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _TAIL_LINES = 200  # of a streamed run's output, kept to explain its failure

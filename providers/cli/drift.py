@@ -25,12 +25,11 @@ from typing import Any
 from providers.canonical import unmanaged_fields
 from providers.cli._changes import FieldChange, Kind, field_changes
 from providers.cli._drift_report import DriftReport, PersonaDrift
-from providers.cli._pulumi import PERSONA_TYPE, pulumi_json, resource_name
+from providers.cli._pulumi import CliError, pulumi_json, resource_name
 from providers.cli._stack import stack_client
 from providers.errors import TavusPersonasError
-from providers.facts import KINDS, kind_of_urn
+from providers.facts import kind_of_urn, persona
 from providers.kind import Kind as ResourceKind
-from providers.state import body_of as persona_body_of
 
 EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
@@ -79,35 +78,36 @@ def check(root: Path, stack: str) -> DriftReport:
 
 
 def _managed_by_us(urn: str) -> bool:
-    return f"::{PERSONA_TYPE}::" in urn or kind_of_urn(urn) is not None
+    return kind_of_urn(urn) is not None
 
 
-def _body_of(urn: str, props: Mapping[str, Any]) -> dict[str, Any]:
-    kind = kind_of_urn(urn)
-    return persona_body_of(props) if kind is None else kind.body_of(props)
+def _kind(step: Mapping[str, Any]) -> ResourceKind:
+    kind = kind_of_urn(str(step["urn"]))
+    if kind is None:
+        raise CliError(f"not a resource of this project: {step['urn']}")  # steps are filtered first
+    return kind
 
 
 def _persona(
     step: Mapping[str, Any], old: Mapping[str, Any], changes: list[FieldChange] | None = None
 ) -> PersonaDrift:
-    inputs = old.get("inputs") or {}
-    kind = kind_of_urn(str(step["urn"]))
+    kind = _kind(step)
     return PersonaDrift(
         resource=resource_name(str(step["urn"])),
         persona_id=str(old.get("id", "")),
-        persona_name=inputs.get("persona_name") if kind is None else inputs.get(kind.title_field),
+        persona_name=(old.get("inputs") or {}).get(kind.title_field),
         changes=changes or [],
-        kind="persona" if kind is None else kind.folder,
+        kind="persona" if kind is persona.KIND else kind.folder,
     )
 
 
 def _managed_changes(
     step: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> list[FieldChange]:
-    urn = str(step["urn"])
-    resource_kind = kind_of_urn(urn)
-    before, after = _body_of(urn, old.get("inputs") or {}), _body_of(urn, new.get("inputs") or {})
-    changes = field_changes(before, after, resource_kind.keyed_lists if resource_kind else None)
+    resource_kind = _kind(step)
+    body_of = resource_kind.body_of
+    changes = field_changes(body_of(old.get("inputs") or {}), body_of(new.get("inputs") or {}),
+                            resource_kind.keyed_lists)
     before = (old.get("outputs") or {}).get("secret_fingerprints") or {}
     after = (new.get("outputs") or {}).get("secret_fingerprints") or {}
     secret_paths = {c.path for c in changes if c.secret}
@@ -122,13 +122,13 @@ def _managed_changes(
 def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> list[PersonaDrift]:
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for step in steps:
-        kind = kind_of_urn(str(step["urn"]))
-        by_kind.setdefault(kind.folder if kind else "personas", []).append(step)
+        by_kind.setdefault(_kind(step).folder, []).append(step)
     drifted = []
     with stack_client(root, stack) as personas:
-        for folder, kind_steps in by_kind.items():
-            kind = KINDS.get(folder)
-            client = personas if kind is None else personas.at(kind.endpoint)
+        for kind_steps in by_kind.values():
+            kind = _kind(kind_steps[0])
+            # Personas' collection is a setting (personas or PALs): the stack's client knows it.
+            client = personas if kind is persona.KIND else personas.at(kind.endpoint)
             id_field = client.endpoint.id_field
             live = {str(item.get(id_field)): item for item in client.iter_items()}
             for step in kind_steps:
@@ -143,14 +143,10 @@ def _unmanaged_drift(root: Path, stack: str, steps: list[Mapping[str, Any]]) -> 
 
 
 def _unmanaged_changes(
-    kind: ResourceKind | None, old: Mapping[str, Any], live: Mapping[str, Any]
+    kind: ResourceKind, old: Mapping[str, Any], live: Mapping[str, Any]
 ) -> list[FieldChange]:
-    """Stored `unmanaged` output vs the live fields the last applied inputs do not set."""
+    """Stored `unmanaged` output vs the live fields the last applied inputs do not set, computed
+    as the provider computes `unmanaged` (ItemProvider._with_computed)."""
     stored = (old.get("outputs") or {}).get("unmanaged") or {}
-    if kind is None:
-        desired = persona_body_of(old.get("inputs") or {})
-        now = unmanaged_fields(persona_body_of(live), desired)  # as the provider computed `stored`
-    else:
-        desired = kind.body_of(old.get("inputs") or {})
-        now = unmanaged_fields(kind.canonical(live), desired)
+    now = unmanaged_fields(kind.canonical(live), kind.body_of(old.get("inputs") or {}))
     return field_changes(stored, now)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from providers.facts import dictionaries, documents, guardrails, objectives
+from providers.facts import dictionaries, documents, guardrails, objectives, persona
 from providers.kind import Kind
 
 # In declaration order: everything a persona may reference exists before the personas.
@@ -30,8 +30,8 @@ REF_FIELDS: Final[Mapping[str, str]] = {
 
 
 def kind_of_urn(urn: str) -> Kind | None:
-    """The kind a resource URN names, None for anything else (personas included)."""
-    return next((k for k in KINDS.values() if f"::{k.type_token}::" in urn), None)
+    """The kind a resource URN names (`persona.KIND` for a persona), None for a resource not ours."""
+    return next((k for k in (*KINDS.values(), persona.KIND) if f"::{k.type_token}::" in urn), None)
 
 
 def ref_field(path: str) -> str:

@@ -71,6 +71,7 @@ KIND: Final = Kind(
     adopt_input="adopt_persona_id",
     extra_outputs=("secret_fingerprints", "shown_secrets"),
     qualified_names=False,
+    title_field="persona_name",
 )
 
 
