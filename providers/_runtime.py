@@ -30,18 +30,14 @@ class Runtime:
 
     @property
     def client(self) -> TavusClient:
-        """The persona client; `client_for(endpoint)` for the other collections."""
+        """The persona client (its collection is a setting); `client.at(endpoint)` for the others."""
         with self._lock:
             if self._client is None:
                 self._client = TavusClient.from_settings(self.settings)
             return self._client
 
-    def client_for(self, endpoint: Endpoint | None) -> TavusClient:
-        client = self.client
-        return client if endpoint is None else client.at(endpoint)
-
-    def index(self, endpoint: Endpoint | None = None) -> Index:
-        client = self.client_for(endpoint)
+    def index(self, endpoint: Endpoint) -> Index:
+        client = self.client.at(endpoint)
         with self._lock:
             key = client.endpoint.path
             if key not in self._indexes:
@@ -72,13 +68,7 @@ class Index:
 
     def same_as(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Listed items that are what `body` would create: same name, or (unnamed kinds) same content."""
-        endpoint = self._client.endpoint
-        name = endpoint.name_of(body)
-        items = self._listing().values()
-        if name is not None:
-            return [item for item in items if endpoint.name_of(item) == name]
-        same = endpoint.same_item
-        return [item for item in items if same is not None and same(item, body)]
+        return self._client.endpoint.like(self._listing().values(), body)
 
     def forget(self, item_id: str) -> None:
         """Drop an item this process is about to write: later reads must see the new version."""

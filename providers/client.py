@@ -258,11 +258,7 @@ class TavusClient:
 
     def find_same(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Items that are what ``body`` would create: same name, or (unnamed kinds) same content."""
-        name = self._endpoint.name_of(body)
-        if name is not None:
-            return self.find_by_name(name)
-        same = self._endpoint.same_item
-        return [item for item in self.iter_items() if same is not None and same(item, body)]
+        return self._endpoint.like(self.iter_items(), body)
 
     # -- writes --------------------------------------------------------------------------------
 

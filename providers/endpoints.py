@@ -8,7 +8,7 @@ each collection is in docs/graph-api.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,15 @@ class Endpoint:
             return None
         name = self.normalise(body).get(self.name_field)
         return name if isinstance(name, str) and name else None
+
+    def like(self, items: Iterable[dict[str, Any]], body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The `items` that are what `body` would create: the same name, or for kinds without
+        one, content `same_item` recognises. How a lost or leftover create is found again."""
+        name = self.name_of(body)
+        if name is not None:
+            return [item for item in items if self.name_of(item) == name]
+        same = self.same_item
+        return [item for item in items if same is not None and same(item, body)]
 
     def normalise(self, item: Mapping[str, Any]) -> dict[str, Any]:
         """A copy that has our field names where Tavus answered with the newer ones only."""
